@@ -1,0 +1,79 @@
+# The green-accounts pipeline. Run `make` (or `make help`) to list the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+YEAR ?= 2024
+MUNICIPALITY ?=
+WORKERS ?=
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+LOCK := requirements.lock
+JUPYTERLAB_VERSION := 4.5.0
+
+RUN_ARGS := --year $(YEAR) $(if $(MUNICIPALITY),--municipality $(MUNICIPALITY)) $(if $(WORKERS),--workers $(WORKERS))
+
+.PHONY: help setup ingest validate report pdf datadocs sample test test-fast bench lint format lab lock clean
+
+help: ## Show this help
+	@echo "Usage: make <target> [YEAR=2024] [MUNICIPALITY=151] [WORKERS=2]"
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): $(LOCK) pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 is required (python3.11 not found)"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r $(LOCK)
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+setup: $(STAMP) ## Create or refresh .venv from the lock (done automatically by other targets)
+
+ingest: $(STAMP) ## Read data/raw/YEAR deliveries into data/processed/YEAR/*.parquet
+	$(PY) -m pipeline ingest $(RUN_ARGS)
+
+validate: $(STAMP) ## Ingest + validate YEAR and write the auditor's pages in reports/YEAR/validation/
+	$(PY) -m pipeline validate $(RUN_ARGS)
+
+report: $(STAMP) ## Ingest, validate and publish the green accounts for YEAR (optionally MUNICIPALITY=151)
+	$(PY) -m pipeline report $(RUN_ARGS)
+
+pdf: $(STAMP) ## Print each published report of YEAR to reports/YEAR/pdf/ with Chromium
+	$(PY) -m pipeline pdf $(RUN_ARGS)
+
+datadocs: $(STAMP) ## Build Great Expectations' own Data Docs for YEAR (extra; needs a browser with network for styling)
+	$(PY) -m pipeline datadocs $(RUN_ARGS)
+
+sample: $(STAMP) ## Regenerate the seeded sample deliveries in data/raw/ (2019-2024)
+	$(PY) -m pipeline sample
+
+test: $(STAMP) ## Run all tests (unit, backtests, end-to-end and browser checks)
+	$(PY) -m pytest
+
+test-fast: $(STAMP) ## Run the unit tests only
+	$(PY) -m pytest tests/unit
+
+bench: $(STAMP) ## Print timing figures for ingest, validation and rendering
+	$(PY) -m pipeline bench $(RUN_ARGS)
+
+lint: $(STAMP) ## Check code style with ruff
+	$(VENV)/bin/ruff check pipeline tests
+
+format: $(STAMP) ## Format code with ruff
+	$(VENV)/bin/ruff format pipeline tests
+
+lab: $(STAMP) ## Open JupyterLab (optional extra, installed on first use)
+	$(PY) -m pip install --quiet "jupyterlab==$(JUPYTERLAB_VERSION)"
+	$(VENV)/bin/jupyter lab notebooks/
+
+lock: ## Rebuild requirements.lock from pyproject.toml in a scratch venv
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --upgrade pip setuptools wheel
+	.lock-venv/bin/pip install --quiet ".[dev]"
+	{ echo "# Exact versions of every package in .venv. Regenerate with: make lock"; \
+	  .lock-venv/bin/pip freeze --all | grep -vE '^(pip|green-accounts-pipeline)[= @]'; } > $(LOCK)
+	rm -rf .lock-venv
+
+clean: ## Remove processed data and generated reports (raw data is never touched)
+	rm -rf data/processed/* reports/*
+	@touch data/processed/.gitkeep reports/.gitkeep

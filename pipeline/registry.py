@@ -1,0 +1,71 @@
+"""The registry of Denmark's 98 municipalities: official 3-digit code, name, region and slug."""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from dataclasses import dataclass
+
+import pandas as pd
+
+from pipeline import config
+
+_DANISH = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "ae", "Ø": "oe", "Å": "aa"})
+
+
+def slugify(text: str) -> str:
+    """Lowercase ASCII slug with æ→ae, ø→oe, å→aa: 'København' → 'koebenhavn'."""
+    text = text.translate(_DANISH)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    out = "".join(ch if ch.isalnum() else "-" for ch in text.lower())
+    return "-".join(part for part in out.split("-") if part)
+
+
+@dataclass(frozen=True)
+class Municipality:
+    code: int
+    name: str
+    region: str
+
+    @property
+    def code3(self) -> str:
+        return f"{self.code:03d}"
+
+    @property
+    def slug(self) -> str:
+        """File-name stem used by every output, e.g. '151-ballerup'."""
+        return f"{self.code3}-{slugify(self.name)}"
+
+
+@functools.cache
+def load(path: str | None = None) -> dict[int, Municipality]:
+    """All municipalities keyed by integer code. Join on the code, never on the name."""
+    df = pd.read_csv(path or config.MUNICIPALITIES_CSV, dtype={"code": int}, encoding="utf-8")
+    assert len(df) == 98 and df["code"].is_unique, (
+        f"{path or config.MUNICIPALITIES_CSV} must list 98 unique municipality codes; "
+        "restore it from shared/reference/municipalities.csv"
+    )
+    return {int(r.code): Municipality(int(r.code), r.name, r.region) for r in df.itertuples()}
+
+
+def get(code: int | str) -> Municipality:
+    """Look up one municipality by code ('151', 151 or '0151'); KeyError names the code."""
+    try:
+        key = int(str(code).strip())
+    except ValueError:
+        raise KeyError(f"'{code}' is not a municipality code (expected 3 digits, e.g. 151)") from None
+    try:
+        return load()[key]
+    except KeyError:
+        raise KeyError(
+            f"'{code}' is not in the municipality registry ({config.MUNICIPALITIES_CSV.name}); "
+            "expected one of the 98 official codes, e.g. 101 (København) or 151 (Ballerup)"
+        ) from None
+
+
+def is_known(code: int | str) -> bool:
+    try:
+        get(code)
+    except KeyError:
+        return False
+    return True

@@ -1,0 +1,118 @@
+"""The delivery format: datasets, their columns, types and allowed values (single source of truth)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Column kinds understood by the readers in `pipeline.readers`.
+TEXT, INT, FLOAT, DATE, CATEGORY, YESNO = "text", "int", "float", "date", "category", "yesno"
+
+ENERGY_LABELS = ["A2020", "A2015", "A2010", "B", "C", "D", "E", "F", "G"]
+D_OR_WORSE = ["D", "E", "F", "G"]
+PROJECT_TYPES = ["renovering", "nybyggeri"]
+VEHICLE_CLASSES = ["personbil", "varebil", "lastbil", "bus", "andet"]
+PROPULSIONS = ["el", "brint", "plugin_hybrid", "hybrid", "benzin", "diesel", "gas", "biogas", "hvo"]
+ZERO_EMISSION = ["el", "brint"]
+WASTE_FRACTIONS = [
+    "madaffald", "papir", "pap", "glas", "metal", "plast", "tekstil",
+    "mad_og_drikkekartoner", "farligt_affald", "haveaffald", "storskrald", "restaffald",
+]
+TREATMENTS = ["genanvendelse", "forbraending", "deponi"]
+RESPONSIBILITIES = ["selv", "medejer", "faellesskab"]
+STATUSES = ["ikke_startet", "i_gang", "gennemfoert", "forsinket", "opgivet"]
+YES_NO = ["ja", "nej"]
+
+# Provenance columns added by ingestion to every row.
+PROVENANCE = ["municipality_code", "year", "source_file", "source_row"]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str
+    required: bool = True  # False: the cell may be empty
+    allowed: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    id_column: str | None
+    columns: tuple[Column, ...]
+    description: str = ""
+    danish_name: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+DATASETS: dict[str, Dataset] = {
+    "buildings": Dataset(
+        "buildings", "building_id", (
+            Column("building_id", TEXT, description="Bygningens id i kommunens ejendomssystem"),
+            Column("name", TEXT, description="Bygningens navn"),
+            Column("use", TEXT, description="Anvendelse, fx kontor, skole, daginstitution, etagebolig"),
+            Column("heated_area_m2", FLOAT, description="Opvarmet areal i m²"),
+            Column("energy_label", CATEGORY, required=False, allowed=tuple(ENERGY_LABELS),
+                   description="Energimærke; tomt hvis bygningen ikke har et"),
+            Column("label_valid_until", DATE, required=False,
+                   description="Energimærkets udløbsdato; tomt hvis intet mærke"),
+        ),
+        description="One row per municipal building at year end.",
+        danish_name="Kommunale bygninger",
+    ),
+    "construction_projects": Dataset(
+        "construction_projects", "project_id", (
+            Column("project_id", TEXT),
+            Column("building_id", TEXT),
+            Column("project_type", CATEGORY, allowed=tuple(PROJECT_TYPES)),
+            Column("completed_on", DATE),
+            Column("floor_area_m2", FLOAT),
+            Column("lca_performed", YESNO, allowed=tuple(YES_NO)),
+            Column("lca_gwp_kg_co2e_m2_year", FLOAT, required=False),
+            Column("recycled_material_share_pct", FLOAT, required=False),
+        ),
+        description="One row per municipal renovation or new build completed in YEAR.",
+        danish_name="Bygge- og renoveringsprojekter",
+    ),
+    "fleet": Dataset(
+        "fleet", "vehicle_id", (
+            Column("vehicle_id", TEXT),
+            Column("vehicle_class", CATEGORY, allowed=tuple(VEHICLE_CLASSES)),
+            Column("propulsion", CATEGORY, allowed=tuple(PROPULSIONS)),
+            Column("in_service_since", DATE),
+        ),
+        description="One row per vehicle in the municipality's own fleet at year end.",
+        danish_name="Kommunens egen vognpark",
+    ),
+    "waste": Dataset(
+        "waste", None, (
+            Column("fraction", CATEGORY, allowed=tuple(WASTE_FRACTIONS)),
+            Column("treatment", CATEGORY, allowed=tuple(TREATMENTS)),
+            Column("tonnes", FLOAT),
+        ),
+        description="Household waste for YEAR by fraction and treatment.",
+        danish_name="Husholdningsaffald",
+    ),
+    "actions": Dataset(
+        "actions", "action_id", (
+            Column("action_id", TEXT),
+            Column("area", TEXT),
+            Column("title", TEXT),
+            Column("responsibility", CATEGORY, allowed=tuple(RESPONSIBILITIES)),
+            Column("status", CATEGORY, allowed=tuple(STATUSES)),
+            Column("expected_reduction_t_co2e_2030", FLOAT, required=False),
+            Column("kpi", TEXT, required=False),
+        ),
+        description="The climate action plan register.",
+        danish_name="Handlingsplanens indsatser",
+    ),
+}
+
+DATASET_NAMES = list(DATASETS)
