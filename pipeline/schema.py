@@ -116,3 +116,19 @@ DATASETS: dict[str, Dataset] = {
 }
 
 DATASET_NAMES = list(DATASETS)
+
+# Which dataset each KPI is computed from (used for caveats and "mangler data").
+KPI_DATASET: dict[str, str] = {
+    "lca_projects_count": "construction_projects",
+    "lca_share_projects": "construction_projects",
+    "lca_within_limit_share": "construction_projects",
+    "zero_emission_share_passenger_cars": "fleet",
+    "zero_emission_share_vans": "fleet",
+    "household_recycling_rate": "waste",
+    "plastic_recycling_rate": "waste",
+    "residual_waste_share": "waste",
+    "energy_label_d_or_worse_share_area": "buildings",
+    "energy_label_d_or_worse_share_count": "buildings",
+    "energy_label_missing_or_expired_share": "buildings",
+}
+KPI_IDS = list(KPI_DATASET)
