@@ -21,6 +21,9 @@ def slugify(text: str) -> str:
     return "-".join(part for part in out.split("-") if part)
 
 
+_OFFICIAL_NAMES = {101: "Københavns Kommune", 400: "Bornholms Regionskommune"}
+
+
 @dataclass(frozen=True)
 class Municipality:
     code: int
@@ -35,6 +38,11 @@ class Municipality:
     def slug(self) -> str:
         """File-name stem used by every output, e.g. '151-ballerup'."""
         return f"{self.code3}-{slugify(self.name)}"
+
+    @property
+    def official_name(self) -> str:
+        """The name a municipality uses of itself: 'Ballerup Kommune', 'Københavns Kommune'."""
+        return _OFFICIAL_NAMES.get(self.code, f"{self.name} Kommune")
 
 
 @functools.cache
@@ -69,3 +77,4 @@ def is_known(code: int | str) -> bool:
     except KeyError:
         return False
     return True
+
