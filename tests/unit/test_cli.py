@@ -26,7 +26,8 @@ def test_bad_parameters_are_refused_and_nothing_written(project, args, message):
     assert list((project / "data" / "processed").iterdir()) == []
 
 
-def test_ingest_reports_missing_datasets_but_succeeds(project, tmp_path):
+def test_ingest_reports_missing_datasets_but_succeeds(tmp_path):
+    project = make_project_copy(tmp_path)
     proc = run_pipeline(project, "ingest", "--year", "2024")
     assert proc.returncode == 0, proc.stderr
     assert "Samsø (741) mangler: construction_projects" in proc.stdout
