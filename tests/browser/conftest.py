@@ -1,0 +1,432 @@
+"""Browser checks of the published pages: fixtures, the session-wide run and the closing summary.
+
+Every page under reports/<YEAR> (the `published_reports` fixture) is opened once, offline, in
+headless Debian Chromium; the facts gathered there (requests, console errors, DOM facts, axe-core
+results, screenshot) are judged by the tests in test_pages.py. The Nu Html Checker runs once for
+all pages in one Java process. Missing tools skip these tests loudly, or fail them when CI=true.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from pipeline import browser
+
+REPO = Path(__file__).resolve().parents[2]
+NODE_MODULES = REPO / "node_modules"
+AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
+VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+ARTIFACTS = REPO / "tests" / "artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+PRINT_CSS = REPO / "pipeline" / "templates" / "print.css"
+
+
+# --- missing tools: skip locally, fail in CI ---------------------------------------------------
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def tool_missing(reason: str, stats: BrowserStats | None = None) -> None:
+    """Skip (locally) or fail (CI=true) with a loud reason."""
+    message = f"BROWSER CHECKS NOT RUN: {reason}"
+    if stats is not None:
+        stats.not_run.add(reason)
+    if in_ci():
+        pytest.fail(
+            message + " (CI=true, so this is a failure; .ci/run installs it)", pytrace=False
+        )
+    pytest.skip(message)
+
+
+def require_chromium(stats: BrowserStats) -> Path:
+    path = browser.find_chromium()
+    if path is None:
+        tool_missing(
+            f"no Chromium found (looked in {', '.join(browser.chromium_search_path())}); "
+            f"install it with `{browser.INSTALL_HINT}`",
+            stats,
+        )
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        tool_missing("the Python package playwright is not installed in .venv (make setup)", stats)
+    return path
+
+
+# --- the collector behind the closing summary ----------------------------------------------
+
+
+@dataclass
+class BrowserStats:
+    pages_checked: int = 0
+    page_check_seconds: float = 0.0
+    axe_violations: int | None = None  # violated rules, summed over pages
+    axe_nodes: int = 0
+    external_requests: int | None = None
+    console_errors: int | None = None
+    vnu_files: int = 0
+    vnu_errors: int | None = None
+    vnu_warnings: int = 0
+    vnu_seconds: float = 0.0
+    pdf_seconds: float = 0.0
+    pdf_pages: dict[str, int] = field(default_factory=dict)
+    chromium_version: str = ""
+    not_run: set[str] = field(default_factory=set)
+
+
+STATS_KEY = pytest.StashKey[BrowserStats]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[STATS_KEY] = BrowserStats()
+
+
+def _count(value: int | None) -> str:
+    return "not run" if value is None else str(value)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
+    stats = config.stash.get(STATS_KEY, None)
+    if stats is None:
+        return
+    tr = terminalreporter
+    tr.section("browser checks (tests/browser)")
+    tr.write_line(
+        f"pages checked: {stats.pages_checked} | axe violations: {_count(stats.axe_violations)}"
+        f" | vnu errors: {_count(stats.vnu_errors)}"
+        f" | external requests: {_count(stats.external_requests)}"
+        f" | console errors: {_count(stats.console_errors)}"
+    )
+    if stats.pages_checked:
+        tr.write_line(
+            f"timing: {stats.pages_checked} pages (load, DOM checks, screenshot, axe) in "
+            f"{stats.page_check_seconds:.1f} s "
+            f"({stats.page_check_seconds / stats.pages_checked:.2f} s/page)"
+        )
+    if stats.vnu_files:
+        tr.write_line(
+            f"vnu: {stats.vnu_files} files in {stats.vnu_seconds:.1f} s, "
+            f"{stats.vnu_warnings} warning/info message(s)"
+        )
+    if stats.pdf_pages:
+        n = len(stats.pdf_pages)
+        pages = ", ".join(f"{name}: {count}" for name, count in sorted(stats.pdf_pages.items()))
+        tr.write_line(
+            f"pdf: {n} report(s) in {stats.pdf_seconds:.1f} s ({stats.pdf_seconds / n:.2f} s/report);"
+            f" pages: {pages}"
+        )
+    if stats.chromium_version:
+        tr.write_line(f"chromium: {stats.chromium_version}")
+    if stats.pages_checked:
+        tr.write_line(f"screenshots: {SCREENSHOTS}")
+    for reason in sorted(stats.not_run):
+        tr.write_line(f"NOT RUN: {reason}", red=True, bold=True)
+
+
+@pytest.fixture(scope="session")
+def browser_stats(request: pytest.FixtureRequest) -> BrowserStats:
+    return request.config.stash[STATS_KEY]
+
+
+# --- which pages ----------------------------------------------------------------------------
+
+
+#: Check an existing reports/<YEAR> folder instead of a fresh pipeline run, e.g.
+#: `GREEN_ACCOUNTS_CHECK_DIR=reports/2024 .venv/bin/python -m pytest tests/browser`;
+#: the value `standin` uses the generated stand-in pages below.
+CHECK_DIR_ENV = "GREEN_ACCOUNTS_CHECK_DIR"
+
+
+@pytest.fixture(scope="session")
+def reports_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """reports/<YEAR> under test: the session-scoped `published_reports` fixture from
+    tests/conftest.py (one real `report` run), unless $GREEN_ACCOUNTS_CHECK_DIR names a folder.
+    STAND-IN: while there is no `published_reports` fixture (or with CHECK_DIR=standin), a tiny
+    generated year dir is used; delete that fallback and `_write_standin_reports` once the real
+    pipeline output is checked in CI."""
+    override = os.environ.get(CHECK_DIR_ENV, "").strip()
+    if override == "standin":
+        return _write_standin_reports(tmp_path_factory.mktemp("standin") / "reports" / "2024")
+    if override:
+        path = Path(override).resolve()
+        if not path.is_dir() or not path.name.isdigit():
+            pytest.fail(f"{CHECK_DIR_ENV}={override} is not a reports/<YEAR> folder", pytrace=False)
+        return path
+    try:
+        return Path(request.getfixturevalue("published_reports"))
+    except pytest.FixtureLookupError:
+        return _write_standin_reports(tmp_path_factory.mktemp("standin") / "reports" / "2024")
+
+
+@pytest.fixture(scope="session")
+def report_pages(reports_dir: Path) -> list[Path]:
+    """Every generated HTML page under reports/<YEAR>, recursively (reports, index, validation)."""
+    return sorted(p for p in reports_dir.rglob("*.html") if p.is_file())
+
+
+def is_municipality_report(page: Path, year_dir: Path) -> bool:
+    """reports/<YEAR>/<code>-<slug>.html (not the index, not a validation page)."""
+    return page.parent.resolve() == year_dir.resolve() and page.match("[0-9][0-9][0-9]-*.html")
+
+
+# --- the page run ---------------------------------------------------------------------------
+
+
+@dataclass
+class PageResult:
+    path: Path
+    name: str
+    is_report: bool
+    load_error: str = ""
+    blocked: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    facts: dict = field(default_factory=dict)
+    axe_violations: list[dict] = field(default_factory=list)
+    screenshot: Path | None = None
+    seconds: float = 0.0
+
+
+def _check_page(chromium, page_path: Path, year_dir: Path) -> PageResult:
+    started = time.perf_counter()
+    name = browser.artifact_name(page_path, year_dir)
+    result = PageResult(page_path, name, is_municipality_report(page_path, year_dir))
+    url = browser.file_url(page_path)
+    context = chromium.new_context(**browser.context_options())
+    try:
+        browser.block_network(context, url, result.blocked)
+        page = context.new_page()
+
+        def on_console(msg) -> None:
+            if msg.type == "error":
+                loc = msg.location or {}
+                where = f" ({loc.get('url', '')}:{loc.get('lineNumber', '')})" if loc else ""
+                result.console_errors.append(msg.text + where)
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda err: result.page_errors.append(str(err)))
+        try:
+            page.goto(url, wait_until="load", timeout=30_000)
+            page.evaluate("document.fonts.ready.then(() => true)")
+        except Exception as exc:  # noqa: BLE001 - reported as a test failure, not a crash
+            result.load_error = f"{type(exc).__name__}: {exc}"
+            return result
+        result.facts = page.evaluate(browser.PAGE_FACTS_JS)
+        shot = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        result.screenshot = shot
+        page.add_script_tag(path=str(AXE_JS))
+        result.axe_violations = page.evaluate(browser.AXE_RUN_JS, list(browser.AXE_TAGS))
+    finally:
+        context.close()
+        result.seconds = time.perf_counter() - started
+    return result
+
+
+@pytest.fixture(scope="session")
+def chromium_executable(browser_stats: BrowserStats) -> Path:
+    """Path of Debian's Chromium (skips locally / fails in CI when there is none)."""
+    return require_chromium(browser_stats)
+
+
+@pytest.fixture(scope="session")
+def page_results(
+    report_pages: list[Path],
+    reports_dir: Path,
+    browser_stats: BrowserStats,
+    chromium_executable: Path,
+) -> list[PageResult]:
+    """Open every page once (one browser for the session, a fresh context per page)."""
+    executable = chromium_executable
+    if not AXE_JS.is_file():
+        tool_missing(f"{AXE_JS.relative_to(REPO)} is missing; run `npm ci`", browser_stats)
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SCREENSHOTS.glob("*.png"):  # only this run's pages in the artifacts
+        old.unlink()
+    results: list[PageResult] = []
+    started = time.perf_counter()
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(**browser.launch_options(executable))
+        try:
+            browser_stats.chromium_version = chromium.version
+            for page_path in report_pages:
+                results.append(_check_page(chromium, page_path, reports_dir))
+        finally:
+            chromium.close()
+    stats = browser_stats
+    stats.page_check_seconds = time.perf_counter() - started
+    stats.pages_checked = len(results)
+    stats.external_requests = sum(len(r.blocked) for r in results)
+    stats.console_errors = sum(len(r.console_errors) + len(r.page_errors) for r in results)
+    stats.axe_violations = sum(len(r.axe_violations) for r in results)
+    stats.axe_nodes = sum(len(v["nodes"]) for r in results for v in r.axe_violations)
+    return results
+
+
+@pytest.fixture(scope="session")
+def vnu_messages(report_pages: list[Path], browser_stats: BrowserStats) -> list[dict]:
+    """Nu Html Checker messages for all pages, from one Java process."""
+    java = shutil.which("java")
+    if java is None:
+        tool_missing("no `java` on PATH (the Nu Html Checker needs Java 11+)", browser_stats)
+    if not VNU_JAR.is_file():
+        tool_missing(f"{VNU_JAR.relative_to(REPO)} is missing; run `npm ci`", browser_stats)
+    if not report_pages:
+        return []
+    cmd = [java, "-jar", str(VNU_JAR), "--format", "json", "--exit-zero-always", "--stdout"]
+    started = time.perf_counter()
+    proc = subprocess.run(
+        cmd + [str(p) for p in report_pages],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    browser_stats.vnu_seconds = time.perf_counter() - started
+    browser_stats.vnu_files = len(report_pages)
+    if proc.returncode != 0 or not proc.stdout.strip():
+        pytest.fail(
+            f"vnu failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}\n{proc.stdout[-3000:]}",
+            pytrace=False,
+        )
+    messages = browser.parse_vnu_json(proc.stdout)
+    errors = browser.vnu_errors(messages)
+    browser_stats.vnu_errors = len(errors)
+    browser_stats.vnu_warnings = len(messages) - len(errors)
+    return messages
+
+
+# --- STAND-IN reports (only while tests/conftest.py has no `published_reports`) --------------
+
+_STANDIN_CSS = """
+body { font-family: "DejaVu Sans", "Liberation Sans", sans-serif; margin: 2rem auto;
+       max-width: 60rem; padding: 0 1rem; color: #1a1a1a; line-height: 1.5; }
+table { border-collapse: collapse; } th, td { border: 1px solid #666; padding: .3rem .6rem; }
+figure { margin: 1.5rem 0; } figcaption { font-size: .9rem; color: #333; }
+.kpi { border-left: 4px solid #2e7d32; padding-left: 1rem; margin: 1.5rem 0; }
+a { color: #0b5394; }
+"""
+
+_PARAGRAPH = (
+    "Kommunen følger op på klimahandlingsplanen hvert år. Tallene nedenfor er opgjort ud fra "
+    "kommunens egne leverancer og er kontrolleret automatisk, før de blev offentliggjort. "
+    "Hvor en kontrol har givet anledning til forbehold, står det ved det berørte nøgletal."
+)
+
+
+def _bar_chart(chart_id: str, title: str, values: list[tuple[int, float]]) -> str:
+    bars, labels = [], []
+    for i, (year, value) in enumerate(values):
+        x = 60 + i * 90
+        h = value * 2.5
+        bars.append(f'<rect x="{x}" y="{230 - h:.0f}" width="50" height="{h:.0f}" fill="#2e7d32"/>')
+        labels.append(
+            f'<text x="{x + 25}" y="252" text-anchor="middle" font-size="13">{year}</text>'
+        )
+    return (
+        f'<figure id="{chart_id}">\n'
+        f'<svg role="img" aria-labelledby="{chart_id}-title" width="640" height="270" '
+        f'viewBox="0 0 640 270" xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="{chart_id}-title">{html.escape(title)}</title>'
+        f'<line x1="50" y1="230" x2="620" y2="230" stroke="#333"/>'
+        + "".join(bars)
+        + "".join(labels)
+        + "</svg>\n"
+        f"<figcaption>{html.escape(title)}. Kilde: kommunens leverancer.</figcaption>\n</figure>"
+    )
+
+
+def _page(title: str, body: str, depth: int = 0) -> str:
+    up = "../" * depth
+    return (
+        '<!DOCTYPE html>\n<html lang="da">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(title)}</title>\n"
+        f"<style>{_STANDIN_CSS}\n{PRINT_CSS.read_text(encoding='utf-8')}</style>\n</head>\n<body>\n"
+        f'<nav class="no-print" aria-label="Navigation"><a href="{up}index.html">Alle kommuner</a>'
+        "</nav>\n<main>\n"
+        f"{body}\n</main>\n</body>\n</html>\n"
+    )
+
+
+def _write_standin_reports(year_dir: Path) -> Path:
+    """A tiny reports/2024 with one municipality report (two inline SVG charts, a table, Danish
+    text, long enough for two A4 pages), the index and two validation pages."""
+    (year_dir / "validation").mkdir(parents=True, exist_ok=True)
+    sections = []
+    for n, (kpi, values) in enumerate(
+        [
+            (
+                "Husholdningsaffald sendt til genanvendelse (%)",
+                [(2021, 44), (2022, 47), (2023, 50), (2024, 52)],
+            ),
+            (
+                "Nulemissionsbiler i kommunens flåde (%)",
+                [(2021, 12), (2022, 20), (2023, 31), (2024, 38)],
+            ),
+        ],
+        start=1,
+    ):
+        sections.append(
+            f'<section class="kpi">\n<h2>{html.escape(kpi)}</h2>\n'
+            + "".join(f"<p>{_PARAGRAPH}</p>\n" for _ in range(3))
+            + _bar_chart(f"chart-{n}", kpi, values)
+            + "\n<h3>Forbehold</h3>\n<p>Ingen forbehold for dette nøgletal i 2024.</p>\n</section>"
+        )
+    table = (
+        "<table>\n<caption>Nøgletal 2024 og mål for 2030</caption>\n<thead><tr>"
+        '<th scope="col">Nøgletal</th><th scope="col">2024</th><th scope="col">Mål 2030</th>'
+        "</tr></thead>\n<tbody>"
+        '<tr><th scope="row">Genanvendelse</th><td>52,0 %</td><td>60,0 %</td></tr>'
+        '<tr><th scope="row">Nulemissionsbiler</th><td>38,0 %</td><td>100,0 %</td></tr>'
+        "</tbody>\n</table>"
+    )
+    report = (
+        "<h1>Grønt regnskab 2024 – Ballerup Kommune</h1>\n"
+        + "".join(f"<p>{_PARAGRAPH}</p>\n" for _ in range(4))
+        + "<h2>Overblik</h2>\n"
+        + table
+        + "\n"
+        + "\n".join(sections)
+    )
+    (year_dir / "151-ballerup.html").write_text(
+        _page("Grønt regnskab 2024 – Ballerup Kommune", report), encoding="utf-8"
+    )
+    index = (
+        "<h1>Grønne regnskaber 2024</h1>\n<p>Kommunernes grønne regnskaber for 2024.</p>\n"
+        "<table>\n<caption>Offentliggjorte regnskaber</caption>\n"
+        '<thead><tr><th scope="col">Kommune</th><th scope="col">Status</th></tr></thead>\n'
+        '<tbody><tr><td><a href="151-ballerup.html">Ballerup</a></td><td>Offentliggjort</td></tr>'
+        "</tbody>\n</table>"
+    )
+    (year_dir / "index.html").write_text(_page("Grønne regnskaber 2024", index), encoding="utf-8")
+    validation_index = (
+        "<h1>Validering af leverancer 2024</h1>\n"
+        "<table>\n<caption>Kontroller pr. kommune</caption>\n"
+        '<thead><tr><th scope="col">Kommune</th><th scope="col">Kritiske fejl</th></tr></thead>\n'
+        '<tbody><tr><td><a href="151-ballerup.html">Ballerup</a></td><td>0</td></tr></tbody>\n'
+        "</table>"
+    )
+    (year_dir / "validation" / "index.html").write_text(
+        _page("Validering af leverancer 2024", validation_index, depth=1), encoding="utf-8"
+    )
+    validation_page = (
+        "<h1>Validering 2024 – Ballerup Kommune</h1>\n<h2>Resultat</h2>\n"
+        "<p>57 regler kontrolleret, ingen kritiske fejl.</p>"
+    )
+    (year_dir / "validation" / "151-ballerup.html").write_text(
+        _page("Validering 2024 – Ballerup Kommune", validation_page, depth=1), encoding="utf-8"
+    )
+    return year_dir
