@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from pipeline.errors import PipelineError
+
 logger = logging.getLogger(__name__)
 
 #: Environment variable that points at a Chromium binary (overrides the search below).
@@ -39,7 +41,7 @@ LAUNCH_ARGS: tuple[str, ...] = (
 INSTALL_HINT = "apt-get install -y chromium"
 
 
-class BrowserNotFoundError(RuntimeError):
+class BrowserNotFoundError(PipelineError):
     """No Chromium on this machine: the PDFs and the browser checks need Debian's `chromium`."""
 
     def __init__(self, looked_in: Iterable[str] = ()) -> None:

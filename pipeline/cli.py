@@ -156,7 +156,11 @@ def cmd_report(args) -> int:
 def cmd_pdf(args) -> int:
     from pipeline import pdf
 
-    paths = pdf.print_year(args.year, municipality=args.municipality)
+    try:
+        paths = pdf.print_year(args.year, municipality=args.municipality)
+    except FileNotFoundError as exc:
+        raise ParameterError(f"Der er ingen udgivne rapporter for {args.year} at printe - kør først "
+                             f"`make report YEAR={args.year}` ({exc})") from None
     print(f"{len(paths)} PDF-filer skrevet i {config.pdf_dir(args.year)}")
     return EXIT_OK
 

@@ -1,0 +1,124 @@
+"""Danish number, percentage and date formats for everything a reader sees (babel, locale da_DK).
+
+Conventions (also in docs/kpis.md):
+- decimal comma and dot as thousands separator: ``number(1234.5)`` → ``"1.234,5"``;
+- rounding is half-up on the decimal value as written (45,5 → 46), never banker's rounding;
+- a percentage is written with a NO-BREAK SPACE (U+00A0) between number and sign, as Danish
+  typography (and babel's da_DK pattern) prescribes, so "46 %" never wraps: ``"46\\u00a0%"``;
+- dates in long form: ``"31. december 2024"``;
+- a missing value (None, NaN, NaT, pd.NA) is shown as an EN DASH ``"–"``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+log = logging.getLogger(__name__)
+
+LOCALE = "da_DK"
+NBSP = "\u00a0"
+MISSING = "–"  # EN DASH, shown for a missing value in tables
+NO_DATA = "mangler data"  # shown where a whole KPI value is missing
+
+# Units used by KPI definitions and tables → how they are written after a number.
+UNIT_LABELS = {
+    "%": "%",
+    "antal": "",
+    "kg CO2e/m²/år": "kg CO₂e/m²/år",
+    "t CO2e": "t CO₂e",
+    "ton": "ton",
+    "m²": "m²",
+}
+
+
+def is_missing(x: object) -> bool:
+    """True for None, NaN, NaT and pd.NA."""
+    if x is None:
+        return True
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def _rounded(x: float, decimals: int) -> Decimal:
+    """Round half-up at `decimals` places, using the shortest decimal repr of the float."""
+    d = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return d.copy_abs() if d == 0 else d  # never "-0,0"
+
+
+def number(x: object, decimals: int = 1, missing: str = MISSING) -> str:
+    """1234.5 → '1.234,5' (Danish separators, `decimals` places, half-up)."""
+    if is_missing(x):
+        return missing
+    if isinstance(x, float) and math.isinf(x):
+        raise ValueError(f"cannot format an infinite number ({x}); check the computation upstream")
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return format_decimal(_rounded(float(x), decimals), format=pattern, locale=LOCALE)
+
+
+def integer(x: object, missing: str = MISSING) -> str:
+    """1234 → '1.234'."""
+    return number(x, 0, missing)
+
+
+def percent(x: object, decimals: int = 0, missing: str = MISSING) -> str:
+    """46.0 (on a 0–100 scale) → '46\\u00a0%' with a no-break space before the sign."""
+    if is_missing(x):
+        return missing
+    return f"{number(x, decimals)}{NBSP}%"
+
+
+def percentage_points(x: object, decimals: int = 0, missing: str = MISSING) -> str:
+    """A difference between two percentages: 3.0 → '3 procentpoint'."""
+    if is_missing(x):
+        return missing
+    return f"{number(abs(float(x)), decimals)}{NBSP}procentpoint"
+
+
+def to_date(d: object) -> dt.date | None:
+    """A date from date/datetime/Timestamp/ISO string; None for missing."""
+    if is_missing(d):
+        return None
+    if isinstance(d, pd.Timestamp):
+        return d.date()
+    if isinstance(d, dt.datetime):
+        return d.date()
+    if isinstance(d, dt.date):
+        return d
+    if isinstance(d, str):
+        return dt.date.fromisoformat(d.strip()[:10])
+    raise TypeError(f"cannot read {d!r} as a date; pass a date, a Timestamp or 'YYYY-MM-DD'")
+
+
+def date_da(d: object, missing: str = MISSING) -> str:
+    """2024-12-31 → '31. december 2024'."""
+    day = to_date(d)
+    if day is None:
+        return missing
+    return format_date(day, format="d. MMMM y", locale=LOCALE)
+
+
+def unit_label(unit: str) -> str:
+    """How a unit is written after a number ('' for counts), e.g. 'kg CO₂e/m²/år'."""
+    return UNIT_LABELS.get(unit, unit)
+
+
+def value(x: object, unit: str, decimals: int | None = None, missing: str = MISSING) -> str:
+    """By unit: ('%', 46) → '46 %', ('t CO2e', 12.5) → '12,5 t CO₂e'."""
+    if is_missing(x):
+        return missing
+    if unit == "%":
+        return percent(x, 0 if decimals is None else decimals)
+    if unit == "antal":
+        return number(x, 0 if decimals is None else decimals)
+    label = unit_label(unit)
+    text = number(x, 1 if decimals is None else decimals)
+    return f"{text}{NBSP}{label}" if label else text
