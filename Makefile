@@ -14,7 +14,7 @@ JUPYTERLAB_VERSION := 4.5.0
 
 RUN_ARGS := --year $(YEAR) $(if $(MUNICIPALITY),--municipality $(MUNICIPALITY)) $(if $(WORKERS),--workers $(WORKERS))
 
-.PHONY: help setup ingest validate report pdf datadocs sample test test-fast bench lint format lab lock clean
+.PHONY: help setup ingest validate report pdf sample test test-fast bench lint format lab lock clean
 
 help: ## Show this help
 	@echo "Usage: make <target> [YEAR=2024] [MUNICIPALITY=151] [WORKERS=2]"
@@ -40,9 +40,6 @@ report: $(STAMP) ## Ingest, validate and publish the green accounts for YEAR (op
 
 pdf: $(STAMP) ## Print each published report of YEAR to reports/YEAR/pdf/ with Chromium
 	$(PY) -m pipeline pdf $(RUN_ARGS)
-
-datadocs: $(STAMP) ## Build Great Expectations' own Data Docs for YEAR (extra; needs a browser with network for styling)
-	$(PY) -m pipeline datadocs $(RUN_ARGS)
 
 sample: $(STAMP) ## Regenerate the seeded sample deliveries in data/raw/ (2019-2024)
 	$(PY) -m pipeline sample

@@ -88,7 +88,7 @@ def render_one(job: RenderJob) -> RenderOutcome:
         nb = papermill.execute_notebook(
             str(config.GREEN_ACCOUNT_NOTEBOOK), str(failed), parameters=parameters,
             kernel_name="python3", progress_bar=False, log_output=False, cwd=str(config.ROOT),
-            shutdown_kernel="immediate",
+            shutdown_kernel="immediate", extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except Exception as exc:  # noqa: BLE001 - any notebook failure keeps the last good report
         return RenderOutcome(job.code, False, error=f"{describe_failure(exc)} (se {failed})",

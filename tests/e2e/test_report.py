@@ -1,0 +1,152 @@
+"""End to end: the real `report` path on the sample data, and on deliveries with planted faults."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from pipeline import schema
+from tests.conftest import ROOT, YEAR, make_project_copy, run_pipeline
+
+SAMPLE = {151: "151-ballerup", 665: "665-lemvig", 730: "730-randers", 741: "741-samsoe",
+          751: "751-aarhus", 766: "766-hedensted"}
+# src/href/url() pointing at a network location: the only thing a published page may never do
+REMOTE_LOAD = re.compile(r"""(?:\b(?:src|href|srcset|action|data|poster)\s*=\s*["']?\s*(?:https?:)?//)"""
+                         r"""|url\(\s*["']?\s*(?:https?:)?//|@import\s+["']?(?:https?:)?//""", re.I)
+
+
+def test_report_publishes_every_sample_municipality(report_run, published_reports):
+    for slug in SAMPLE.values():
+        assert (published_reports / f"{slug}.html").stat().st_size > 50_000
+        assert (published_reports / "notebooks" / f"{slug}.ipynb").exists()
+        assert (published_reports / "validation" / f"{slug}.html").exists()
+    for name in ("index.html", "kpis.csv", "kpis.json", "validation/index.html"):
+        assert (published_reports / name).exists(), name
+    assert "Udgivet: 6, blokeret: 0, fejlet: 0" in report_run.stdout
+    assert not list(published_reports.glob("**/*.tmp")) and not list(published_reports.glob("**/*.failed.ipynb"))
+
+
+def test_open_data_has_one_row_per_municipality_and_kpi(published_reports):
+    table = pd.read_csv(published_reports / "kpis.csv", dtype={"municipality_code": int})
+    assert list(table.columns) == ["municipality_code", "municipality", "year", "kpi_id", "value", "unit",
+                                   "target_value", "target_year", "status"]
+    assert len(table) == len(SAMPLE) * len(schema.KPI_IDS)
+    assert not table.duplicated(["municipality_code", "kpi_id"]).any()
+    assert set(table["status"]) <= {"på sporet", "ikke på sporet", "mangler mål", "mangler data"}
+    pct = table[table.unit == "%"]["value"].dropna()
+    assert pct.between(0, 100).all() and pct.max() > 1, "percentages are on a 0-100 scale"
+    assert json.loads((published_reports / "kpis.json").read_text(encoding="utf-8"))[0].keys() == set(table.columns)
+    samsoe = table[(table.municipality_code == 741) & (table.kpi_id == "lca_share_projects")].iloc[0]
+    assert samsoe["status"] == "mangler data", "Samsø delivered no construction projects in 2024"
+
+
+def test_no_published_html_loads_anything_from_the_network(published_reports):
+    pages = sorted(published_reports.glob("**/*.html"))
+    assert len(pages) >= 2 * len(SAMPLE) + 2
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert not REMOTE_LOAD.search(html), f"{page.name} loads {REMOTE_LOAD.search(html).group(0)!r}"
+        assert "<script" not in html.lower(), f"{page.name} contains a script"
+
+
+def test_report_is_danish_with_danish_number_formats(published_reports):
+    html = (published_reports / "151-ballerup.html").read_text(encoding="utf-8")
+    assert '<html lang="da">' in html and "<title>Grønt regnskab 2024 – Ballerup Kommune</title>" in html
+    assert re.search(r"\d+\u00a0%", html), "percentages are written '46 %' with a no-break space"
+    assert re.search(r"\d\.\d{3}", html), "thousands are separated by a dot"
+    assert "Eksempeldata" in html
+    assert "import " not in html and "account.section" not in html, "code cells are hidden"
+
+
+def test_notebook_runs_under_the_papermill_cli(sample_project, report_run, tmp_path):
+    papermill = [sys.executable, "-m", "papermill"]
+    out = tmp_path / "out.ipynb"
+    env_root = {"GREEN_ACCOUNTS_ROOT": str(sample_project)}
+    import os
+
+    proc = subprocess.run([*papermill, str(ROOT / "notebooks" / "green_account.ipynb"), str(out),
+                           "-p", "municipality_code", "751", "-p", "year", "2024", "--no-progress-bar"],
+                          cwd=sample_project, env={**os.environ, **env_root}, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    nb = json.loads(out.read_text(encoding="utf-8"))
+    html_outputs = [o for c in nb["cells"] for o in c.get("outputs", []) if "text/html" in o.get("data", {})]
+    assert len(html_outputs) == 7 and "Aarhus Kommune" in "".join(html_outputs[0]["data"]["text/html"])
+
+
+def test_same_inputs_give_the_same_html(sample_project, report_run, published_reports):
+    before = (published_reports / "741-samsoe.html").read_text(encoding="utf-8")
+    run_pipeline(sample_project, "report", "--year", str(YEAR), "--municipality", "741", check=True)
+    after = (published_reports / "741-samsoe.html").read_text(encoding="utf-8")
+    strip = re.compile(r"Genereret [^<]*")
+    assert strip.sub("", before) == strip.sub("", after)
+
+
+@pytest.fixture(scope="module")
+def faulty_run(tmp_path_factory):
+    """Ballerup publishes, then redelivers with a negative tonnage; Randers' fleet shrinks by 40 %;
+    Frederiksberg (147) delivers only a fleet file."""
+    root = make_project_copy(tmp_path_factory.mktemp("faulty"))
+    run_pipeline(root, "report", "--year", str(YEAR), "--municipality", "151", check=True)
+    previous = (root / "reports" / "2024" / "151-ballerup.html").read_bytes()
+    waste = root / "data/raw/2024/151/waste.csv"
+    lines = waste.read_bytes().decode("cp1252").splitlines(keepends=True)
+    fraction, treatment, _ = lines[6].split(";")
+    lines[6] = f"{fraction};{treatment};-3,5\r\n"  # spreadsheet row 7
+    waste.write_bytes("".join(lines).encode("cp1252"))
+    fleet = root / "data/raw/2024/730/fleet.csv"
+    rows = fleet.read_text(encoding="utf-8").splitlines(keepends=True)
+    keep = rows[: 1 + round((len(rows) - 1) * 0.6)]
+    fleet.write_text("".join(keep), encoding="utf-8")
+    (root / "data/raw/2024/147").mkdir()
+    shutil.copy(root / "data/raw/2024/741/fleet.csv", root / "data/raw/2024/147/fleet.csv")
+    proc = run_pipeline(root, "report", "--year", str(YEAR))
+    return root, proc, previous
+
+
+def test_negative_tonnage_blocks_only_that_municipality(faulty_run):
+    root, proc, previous = faulty_run
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert "BLOKERET: Ballerup (151)" in proc.stderr
+    assert "data/raw/2024/151/waste.csv, række 7, kolonne tonnes: værdien -3,5" in proc.stderr
+    assert (root / "reports/2024/151-ballerup.html").read_bytes() == previous, "the last good report is kept"
+    for slug in ("665-lemvig", "730-randers", "741-samsoe", "751-aarhus", "766-hedensted", "147-frederiksberg"):
+        assert (root / f"reports/2024/{slug}.html").exists(), slug
+    index = (root / "reports/2024/index.html").read_text(encoding="utf-8")
+    assert "Blokeret" in index and "Seneste godkendte version" in index
+
+
+def test_fleet_shrink_is_published_with_a_caveat(faulty_run):
+    root, proc, _ = faulty_run
+    html = (root / "reports/2024/730-randers.html").read_text(encoding="utf-8")
+    assert "Forbehold" in html
+    summary = json.loads((root / "reports/2024/validation/730-randers.summary.json").read_text(encoding="utf-8"))
+    assert summary["status"] == "published" and summary["failures"]["warning"] >= 1
+    assert any(c["dataset"] == "fleet" for c in summary["caveats"])
+
+
+def test_auditor_pages_show_both_cases(faulty_run):
+    root, _, _ = faulty_run
+    ballerup = (root / "reports/2024/validation/151-ballerup.html").read_text(encoding="utf-8")
+    assert "data/raw/2024/151/waste.csv" in ballerup and "-3,5" in ballerup
+    randers = (root / "reports/2024/validation/730-randers.html").read_text(encoding="utf-8")
+    assert "advarsel" in randers.lower()
+    overview = (root / "reports/2024/validation/index.html").read_text(encoding="utf-8")
+    assert "Ballerup" in overview and "blokeret" in overview.lower()
+
+
+def test_fleet_only_delivery_gets_a_report_with_missing_data(faulty_run):
+    root, _, _ = faulty_run
+    html = (root / "reports/2024/147-frederiksberg.html").read_text(encoding="utf-8")
+    assert "Personbiler på el eller brint" in html
+    assert html.count("mangler data") >= 8
+    table = pd.read_csv(root / "reports/2024/kpis.csv")
+    frb = table[table.municipality_code == 147].set_index("kpi_id")["status"]
+    assert frb["household_recycling_rate"] == "mangler data"
+    assert frb["zero_emission_share_passenger_cars"] in {"mangler mål", "på sporet", "ikke på sporet"}
