@@ -14,7 +14,7 @@ import pandas as pd
 from markupsafe import Markup
 
 import pipeline
-from pipeline import charts, config, kpis, registry
+from pipeline import charts, config, ingest, kpis, registry
 from pipeline import formatting as fmt
 from pipeline import targets as targets_mod
 from pipeline.errors import PipelineError
@@ -33,7 +33,6 @@ STATUS_CLASS = {
 STATUS_SYMBOL = {kpis.ON_TRACK: "✔", kpis.OFF_TRACK: "✖", kpis.NO_TARGET: "?", kpis.NO_DATA: "–"}
 SEVERITY_DA = {"critical": "kritisk", "warning": "advarsel", "info": "information"}
 # Municipalities whose official name is not "<name> Kommune".
-OFFICIAL_NAMES = {101: "Københavns Kommune", 400: "Bornholms Regionskommune"}
 
 
 class NoProcessedDataError(PipelineError, FileNotFoundError):
@@ -87,11 +86,6 @@ class Account:
 # ---------------------------------------------------------------------------------------------
 
 
-def official_name(m: registry.Municipality) -> str:
-    """'Ballerup Kommune', 'Københavns Kommune', 'Bornholms Regionskommune'."""
-    return OFFICIAL_NAMES.get(m.code, f"{m.name} Kommune")
-
-
 def available_years(year: int, processed_root: Path = config.PROCESSED) -> list[int]:
     """Years ≤ `year` that have a folder under processed_root."""
     root = Path(processed_root)
@@ -120,14 +114,6 @@ def load_tables(
             else:
                 out[y][name] = kpis.empty_frame(name)
     return out
-
-
-def load_manifest(year: int, processed_root: Path = config.PROCESSED) -> dict | None:
-    """processed_root/<year>/manifest.json, or None if absent."""
-    path = config.processed_year_dir(year, Path(processed_root)) / "manifest.json"
-    if not path.exists():
-        return None
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def load_validation(m: registry.Municipality, validation_dir: Path | None) -> dict | None:
@@ -194,7 +180,7 @@ def build(
     tf = targets_mod.load_file(m.code, targets_dir)
     summary = kpis.summary(history, year, tf.targets)
     validation = load_validation(m, validation_dir)
-    manifests = {y: man for y in years if (man := load_manifest(y, processed_root)) is not None}
+    manifests = {y: man for y in years if (man := ingest.load_manifest(y, Path(processed_root))) is not None}
     now = tables[year]
     delivered = [d for d in DATASETS if not now[d].empty]
     status_by_kpi = dict(zip(summary["kpi_id"], summary["status"], strict=True))
@@ -203,7 +189,7 @@ def build(
         code=m.code,
         year=year,
         municipality=m,
-        official_name=official_name(m),
+        official_name=m.official_name,
         years=years,
         tables=tables,
         history=history,

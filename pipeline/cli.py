@@ -7,7 +7,6 @@ import hashlib
 import logging
 import os
 import sys
-import time
 
 from pipeline import __version__, config, ingest, registry
 from pipeline.errors import DeliveryError, ParameterError, PipelineError

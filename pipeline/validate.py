@@ -9,8 +9,6 @@ import hashlib
 import json
 import logging
 import math
-import os
-import tempfile
 import time
 import warnings
 from collections import Counter
@@ -20,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline import checks, config, registry, schema
+from pipeline import checks, config, publish, registry, schema
 
 log = logging.getLogger(__name__)
 
@@ -1194,17 +1192,8 @@ def load_results(year: int, out_dir: Path | None = None) -> dict[int, Municipali
 
 
 def _write_json_atomic(path: Path, document: dict) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, ensure_ascii=False, indent=2, default=_json_default)
-            handle.write("\n")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    text = json.dumps(document, ensure_ascii=False, indent=2, default=_json_default) + "\n"
+    publish.write_text(path, text)
 
 
 def _json_default(value):

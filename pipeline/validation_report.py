@@ -5,11 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 
-from pipeline import __version__, config, registry, schema
+from pipeline import __version__, config, publish, registry, schema
 from pipeline.validate import MONTHS_DA, MunicipalityValidation
 
 log = logging.getLogger(__name__)
@@ -60,7 +58,7 @@ def write_validation_pages(
     written = []
     for result in results:
         html = env.get_template("municipality.html.j2").render(**common, r=_page_model(result))
-        written.append(_write_atomic(directory / f"{result.slug}.html", html))
+        written.append(publish.write_text(directory / f"{result.slug}.html", html))
     rows = [_index_row(r) for r in results]
     blocked = _ingestion_rows(ingestion_blocked or {})
     html = env.get_template("index.html.j2").render(
@@ -69,7 +67,7 @@ def write_validation_pages(
         ingestion_blocked=blocked,
         blocked_count=sum(r["status"] == "blocked" for r in rows),
     )
-    written.append(_write_atomic(directory / "index.html", html))
+    written.append(publish.write_text(directory / "index.html", html))
     log.info("revisorens valideringssider skrevet: %d sider i %s", len(written), directory)
     return written
 
@@ -320,15 +318,3 @@ def _value_display(failure: dict) -> str:
     return str(value)
 
 
-def _write_atomic(path: Path, text: str) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path

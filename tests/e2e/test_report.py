@@ -18,7 +18,7 @@ SAMPLE = {151: "151-ballerup", 665: "665-lemvig", 730: "730-randers", 741: "741-
           751: "751-aarhus", 766: "766-hedensted"}
 # src/href/url() pointing at a network location: the only thing a published page may never do
 REMOTE_LOAD = re.compile(r"""(?:\b(?:src|href|srcset|action|data|poster)\s*=\s*["']?\s*(?:https?:)?//)"""
-                         r"""|url\(\s*["']?\s*(?:https?:)?//|@import\s+["']?(?:https?:)?//""", re.I)
+                         r"""|url\(\s*["']?\s*(?:https?:)?//|@import\s+["']?(?:https?:)?//""", re.IGNORECASE)
 
 
 def test_report_publishes_every_sample_municipality(report_run, published_reports):
@@ -73,7 +73,7 @@ def test_notebook_runs_under_the_papermill_cli(sample_project, report_run, tmp_p
     proc = subprocess.run([*papermill, str(ROOT / "notebooks" / "green_account.ipynb"), str(out),
                            "-p", "municipality_code", "751", "-p", "year", "2024", "--no-progress-bar"],
                           cwd=sample_project, env={**os.environ, **env_root}, capture_output=True, text=True,
-                          timeout=300)
+                          timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
     nb = json.loads(out.read_text(encoding="utf-8"))
     html_outputs = [o for c in nb["cells"] for o in c.get("outputs", []) if "text/html" in o.get("data", {})]
@@ -123,7 +123,7 @@ def test_negative_tonnage_blocks_only_that_municipality(faulty_run):
 
 
 def test_fleet_shrink_is_published_with_a_caveat(faulty_run):
-    root, proc, _ = faulty_run
+    root, _, _ = faulty_run
     html = (root / "reports/2024/730-randers.html").read_text(encoding="utf-8")
     assert "Forbehold" in html
     summary = json.loads((root / "reports/2024/validation/730-randers.summary.json").read_text(encoding="utf-8"))

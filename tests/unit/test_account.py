@@ -359,9 +359,9 @@ def test_blocked_validation_is_announced(tree):
 def test_official_names():
     from pipeline import registry
 
-    assert account.official_name(registry.get(101)) == "Københavns Kommune"
-    assert account.official_name(registry.get(400)) == "Bornholms Regionskommune"
-    assert account.official_name(registry.get(751)) == "Aarhus Kommune"
+    assert registry.get(101).official_name == "Københavns Kommune"
+    assert registry.get(400).official_name == "Bornholms Regionskommune"
+    assert registry.get(751).official_name == "Aarhus Kommune"
 
 
 def test_none_paths_mean_config_defaults(tree, monkeypatch):
