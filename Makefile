@@ -10,7 +10,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 LOCK := requirements.lock
-JUPYTERLAB_VERSION := 4.5.0
+JUPYTERLAB_VERSION := 4.6.6
 
 RUN_ARGS := --year $(YEAR) $(if $(MUNICIPALITY),--municipality $(MUNICIPALITY)) $(if $(WORKERS),--workers $(WORKERS))
 
