@@ -73,7 +73,7 @@ def ingest_history(year: int) -> None:
         if earlier >= year:
             continue
         try:
-            ingest.run(earlier)
+            ingest.run(earlier, reuse=True)
         except DeliveryError as exc:
             log.warning("historikken for %s udelades, fordi leverancerne ikke kan læses:\n%s", earlier, exc)
 
@@ -84,7 +84,7 @@ def validate_stage(year: int, municipality: int | None = None):
     previous = None
     if year - 1 in ingest.available_years():
         try:
-            previous = ingest.run(year - 1).tables
+            previous = ingest.run(year - 1, reuse=True).tables
         except DeliveryError as exc:
             log.warning("år-til-år-kontrollen springes over: %s kan ikke læses:\n%s", year - 1, exc)
     from pipeline import validate, validation_report

@@ -169,9 +169,28 @@ def write_processed(result: IngestResult, processed: Path = config.PROCESSED) ->
     return final
 
 
-def run(year: int, raw: Path = config.RAW, processed: Path = config.PROCESSED) -> IngestResult:
-    """Ingest YEAR and write data/processed/<YEAR>/."""
+def fingerprint(year: int, raw: Path = config.RAW) -> str:
+    """Checksum of every file in data/raw/<YEAR>/ and of the ingestion code that reads them."""
+    digest = hashlib.sha256(pipeline.__version__.encode())
+    code_dir = Path(__file__).parent
+    for module in ("ingest.py", "readers.py", "schema.py", "registry.py"):
+        digest.update((code_dir / module).read_bytes())
+    folder = config.raw_year_dir(year, raw)
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + sha256(path).encode())
+    return digest.hexdigest()
+
+
+def run(year: int, raw: Path = config.RAW, processed: Path = config.PROCESSED,
+        reuse: bool = False) -> IngestResult:
+    """Ingest YEAR and write data/processed/<YEAR>/; with REUSE, keep tables whose inputs are unchanged."""
+    check_year(year, raw)
+    current = fingerprint(year, raw)
+    if reuse and (manifest := load_manifest(year, processed)) and manifest.get("fingerprint") == current:
+        log.info("data/processed/%s is up to date with data/raw/%s; not re-read", year, year)
+        return IngestResult(year, load_processed(year, processed), manifest)
     result = ingest_year(year, raw)
+    result.manifest["fingerprint"] = current
     out = write_processed(result, processed)
     counts = ", ".join(f"{n}={len(t)}" for n, t in result.tables.items())
     log.info("ingested %s for %d municipalities into %s (%s)", year,

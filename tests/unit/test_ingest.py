@@ -116,3 +116,16 @@ def test_year_without_deliveries_names_the_years_that_exist(raw):
 def test_year_must_have_four_digits(raw, year):
     with pytest.raises(ParameterError, match="fire cifre"):
         ingest.check_year(year, raw)
+
+
+def test_reuse_skips_unchanged_years_and_rereads_changed_ones(raw, tmp_path, monkeypatch):
+    processed = tmp_path / "processed"
+    first = ingest.run(2024, raw, processed)
+    calls = []
+    monkeypatch.setattr(ingest, "ingest_year", lambda *a, **k: calls.append(a) or first)
+    again = ingest.run(2024, raw, processed, reuse=True)
+    assert calls == [], "unchanged inputs must not be re-read"
+    pd.testing.assert_frame_equal(again.tables["buildings"], first.tables["buildings"])
+    (raw / "2024" / "151" / "fleet.csv").write_text(FLEET + "BA-3,personbil,el,2024-01-01\n")
+    ingest.run(2024, raw, processed, reuse=True)
+    assert len(calls) == 1, "a changed delivery must be re-read"
