@@ -73,32 +73,44 @@ def ingest_history(year: int) -> None:
         if earlier >= year:
             continue
         try:
-            ingest.run(earlier, reuse=True)
+            ingest.run(earlier, reuse=True, strict=False)
         except DeliveryError as exc:
             log.warning("historikken for %s udelades, fordi leverancerne ikke kan læses:\n%s", earlier, exc)
 
 
 def validate_stage(year: int, municipality: int | None = None):
-    """Ingest YEAR (and YEAR-1 for year-over-year checks), validate, write results and the auditor's pages."""
-    current = ingest.run(year)
+    """Ingest YEAR (and YEAR-1 for year-over-year checks), validate, write results and the auditor's pages.
+
+    A municipality whose files cannot be read is blocked like a critical failure; the others go on.
+    """
+    current = ingest.run(year, strict=False)
     previous = None
     if year - 1 in ingest.available_years():
         try:
-            previous = ingest.run(year - 1, reuse=True).tables
+            previous = ingest.run(year - 1, reuse=True, strict=False).tables
         except DeliveryError as exc:
             log.warning("år-til-år-kontrollen springes over: %s kan ikke læses:\n%s", year - 1, exc)
     from pipeline import validate, validation_report
 
     results = validate.validate_year(year, current.tables, current.manifest, previous)
     validate.write_results(results, year)
-    validation_report.write_validation_pages(year, results, config.validation_dir(year))
+    validation_report.write_validation_pages(year, results, config.validation_dir(year),
+                                             ingestion_blocked=current.blocked)
+    if municipality is not None and municipality in current.blocked:
+        return results, current.blocked
     if municipality is not None and municipality not in results:
         raise ParameterError(f"{registry.get(municipality).name} ({municipality}) har ingen leverance for {year} "
                              f"i {config.raw_year_dir(year)}")
-    return results
+    return results, current.blocked
 
 
-def print_failures(results, stream=sys.stderr) -> int:
+def print_failures(results, unreadable: dict[int, list[str]], stream=sys.stderr) -> int:
+    """Print every critical failure with municipality, file, row and value; return the blocked count."""
+    for code, problems in sorted(unreadable.items()):
+        print(f"\nBLOKERET: {registry.get(code).name} ({code}) - leverancen kan ikke læses; "
+              "den seneste udgivne rapport beholdes.", file=stream)
+        for problem in problems:
+            print(f"  - {problem}", file=stream)
     blocked = [r for r in results.values() if r.status == "blocked"]
     for r in blocked:
         muni = registry.get(r.code)
@@ -107,7 +119,7 @@ def print_failures(results, stream=sys.stderr) -> int:
         for f in r.failures_detail:
             if f["severity"] == "critical":
                 print(f"  - {f['message']}", file=stream)
-    return len(blocked)
+    return len(blocked) + len(unreadable)
 
 
 def cmd_ingest(args) -> int:
@@ -121,8 +133,8 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    results = validate_stage(args.year, args.municipality)
-    blocked = print_failures(results)
+    results, unreadable = validate_stage(args.year, args.municipality)
+    blocked = print_failures(results, unreadable)
     print(f"Validering {args.year}: {len(results)} kommuner, {blocked} blokeret. "
           f"Revisorens sider: {config.validation_dir(args.year) / 'index.html'}")
     return EXIT_BLOCKED if blocked else EXIT_OK
@@ -132,13 +144,14 @@ def cmd_report(args) -> int:
     from pipeline import overview, render
 
     ingest_history(args.year)
-    results = validate_stage(args.year, args.municipality)
+    results, unreadable = validate_stage(args.year, args.municipality)
     passed = [c for c, r in sorted(results.items()) if r.status == "published"
               and (args.municipality is None or c == args.municipality)]
     outcomes = render.render_all(passed, args.year, args.workers, progress=True)
     overview.write_year(args.year)
-    blocked = print_failures({c: r for c, r in results.items()
-                              if args.municipality is None or c == args.municipality})
+    selected = (lambda c: args.municipality is None or c == args.municipality)
+    blocked = print_failures({c: r for c, r in results.items() if selected(c)},
+                             {c: p for c, p in unreadable.items() if selected(c)})
     failed = [o for o in outcomes if not o.ok]
     print(f"\nGrønne regnskaber {args.year}:")
     for o in outcomes:

@@ -30,6 +30,11 @@ class IngestResult:
     tables: dict[str, pd.DataFrame]
     manifest: dict = field(default_factory=dict)
 
+    @property
+    def blocked(self) -> dict[int, list[str]]:
+        """Municipalities left out because a file could not be read: code → problems."""
+        return {int(c): problems for c, problems in self.manifest.get("blocked", {}).items()}
+
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -99,46 +104,65 @@ def find_files(folder: Path, root: Path) -> tuple[dict[str, Path], list[Problem]
     return found, problems
 
 
-def ingest_year(year: int, raw: Path = config.RAW, root: Path = config.ROOT) -> IngestResult:
-    """Read every delivery for YEAR; raise DeliveryError listing all problems if any."""
+def ingest_year(year: int, raw: Path = config.RAW, root: Path = config.ROOT, strict: bool = True) -> IngestResult:
+    """Read every delivery for YEAR; raise DeliveryError listing all problems if any.
+
+    With strict=False, a municipality whose files cannot be read is left out of the tables and
+    listed in manifest["blocked"] with its problems, so the other municipalities go on; problems
+    that belong to no municipality (stray files, unknown folders) still stop the run.
+    """
     check_year(year, raw)
     folder = config.raw_year_dir(year, raw)
-    problems: list[Problem] = []
+    problems: list[Problem] = []  # every problem, in folder order
+    year_problems: list[Problem] = []  # problems that belong to no municipality
+    blocked: dict[str, list[str]] = {}
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in schema.DATASETS}
     manifest = {"year": year, "generated_by": f"pipeline {pipeline.__version__}", "municipalities": {}}
     for muni_dir in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
         shown = relative(muni_dir, root)
         if not muni_dir.is_dir():
             if muni_dir.name.lower() not in IGNORED:
-                problems.append(Problem(shown, "filer skal ligge i en mappe pr. kommune",
-                                        expected=f"data/raw/{year}/<kommunekode>/<datasæt>.csv"))
+                year_problems.append(Problem(shown, "filer skal ligge i en mappe pr. kommune",
+                                             expected=f"data/raw/{year}/<kommunekode>/<datasæt>.csv"))
+                problems.append(year_problems[-1])
             continue
         if not (muni_dir.name.isdigit() and registry.is_known(muni_dir.name)):
-            problems.append(Problem(shown, f"ukendt kommune-mappe '{muni_dir.name}'", None, None, None,
-                                    "en officiel kommunekode med tre cifre, fx 151 (Ballerup)"))
+            year_problems.append(Problem(shown, f"ukendt kommune-mappe '{muni_dir.name}'", None, None,
+                                         None, "en officiel kommunekode med tre cifre, fx 151 (Ballerup)"))
+            problems.append(year_problems[-1])
             continue
         code = int(muni_dir.name)
-        files, file_problems = find_files(muni_dir, root)
-        problems += file_problems
+        files, muni_problems = find_files(muni_dir, root)
         entry = {"datasets": {}, "missing": [n for n in schema.DATASET_NAMES if n not in files]}
+        muni_parts: dict[str, pd.DataFrame] = {}
         for name, path in files.items():
             shown_file = relative(path, root)
             table, read_problems = read_dataset(path, schema.DATASETS[name], shown_file)
-            problems += read_problems
+            muni_problems += read_problems
             if table is None:
                 continue
             table["municipality_code"] = code
             table["year"] = int(year)
             table["source_file"] = pd.Series([shown_file] * len(table), dtype="str")
-            parts[name].append(table)
+            muni_parts[name] = table
             entry["datasets"][name] = {"file": shown_file, "sha256": sha256(path), "rows": len(table)}
+        if muni_problems:
+            problems += muni_problems
+            blocked[str(code)] = [str(p) for p in muni_problems]
+            continue
+        for name, table in muni_parts.items():
+            parts[name].append(table)
         for name in entry["missing"]:
             log.warning("%s %s: datasættet '%s' er ikke leveret (rapporteres som 'mangler data')",
                         registry.get(code).name, year, name)
         manifest["municipalities"][str(code)] = entry
-    if problems:
+    if problems and (strict or year_problems):
         raise DeliveryError(problems)
-    if not manifest["municipalities"]:
+    if blocked:
+        manifest["blocked"] = blocked
+        log.error("%d kommune(r) udeladt, fordi leverancen ikke kan læses: %s", len(blocked),
+                  ", ".join(f"{registry.get(c).name} ({c})" for c in blocked))
+    if not manifest["municipalities"] and not blocked:
         raise ParameterError(f"Mappen {relative(folder, root)} indeholder ingen kommune-mapper")
     tables = {}
     for name, dataset in schema.DATASETS.items():
@@ -182,14 +206,15 @@ def fingerprint(year: int, raw: Path = config.RAW) -> str:
 
 
 def run(year: int, raw: Path = config.RAW, processed: Path = config.PROCESSED,
-        reuse: bool = False) -> IngestResult:
+        reuse: bool = False, strict: bool = True) -> IngestResult:
     """Ingest YEAR and write data/processed/<YEAR>/; with REUSE, keep tables whose inputs are unchanged."""
     check_year(year, raw)
     current = fingerprint(year, raw)
-    if reuse and (manifest := load_manifest(year, processed)) and manifest.get("fingerprint") == current:
+    manifest = load_manifest(year, processed) if reuse else None
+    if manifest and manifest.get("fingerprint") == current and (not strict or not manifest.get("blocked")):
         log.info("data/processed/%s is up to date with data/raw/%s; not re-read", year, year)
         return IngestResult(year, load_processed(year, processed), manifest)
-    result = ingest_year(year, raw)
+    result = ingest_year(year, raw, strict=strict)
     result.manifest["fingerprint"] = current
     out = write_processed(result, processed)
     counts = ", ".join(f"{n}={len(t)}" for n, t in result.tables.items())

@@ -9,7 +9,7 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
-from pipeline import __version__, account, config, publish, registry
+from pipeline import __version__, account, config, ingest, publish, registry
 from pipeline import formatting as fmt
 from pipeline.kpis import KPI_DEFS
 from pipeline.render import now_da
@@ -60,6 +60,14 @@ def collect(year: int, reports_root: Path, processed_root: Path, targets_dir: Pa
             rows += muni_rows
             entry["kpis"] = {r["kpi_id"]: r for r in muni_rows}
         entries.append(entry)
+    manifest = ingest.load_manifest(year, processed_root) or {}
+    for code, problems in sorted((manifest.get("blocked") or {}).items(), key=lambda kv: int(kv[0])):
+        muni = registry.get(code)
+        report = config.reports_year_dir(year, reports_root) / f"{muni.slug}.html"
+        entries.append({"muni": muni, "published": False, "kpis": {}, "validation_page": "validation/index.html",
+                        "report": report.name if report.exists() else None,
+                        "summary": {"status": "blocked", "failures": {"critical": len(problems), "warning": 0}}})
+    entries.sort(key=lambda e: e["muni"].code)
     return entries, rows
 
 

@@ -91,7 +91,7 @@ def test_same_inputs_give_the_same_html(sample_project, report_run, published_re
 @pytest.fixture(scope="module")
 def faulty_run(tmp_path_factory):
     """Ballerup publishes, then redelivers with a negative tonnage; Randers' fleet shrinks by 40 %;
-    Frederiksberg (147) delivers only a fleet file."""
+    Frederiksberg (147) delivers only a fleet file; Lemvig's fleet file has a date nobody can read."""
     root = make_project_copy(tmp_path_factory.mktemp("faulty"))
     run_pipeline(root, "report", "--year", str(YEAR), "--municipality", "151", check=True)
     previous = (root / "reports" / "2024" / "151-ballerup.html").read_bytes()
@@ -104,6 +104,11 @@ def faulty_run(tmp_path_factory):
     rows = fleet.read_text(encoding="utf-8").splitlines(keepends=True)
     keep = rows[: 1 + round((len(rows) - 1) * 0.6)]
     fleet.write_text("".join(keep), encoding="utf-8")
+    lemvig = root / "data/raw/2024/665/fleet.csv"
+    lemvig_rows = lemvig.read_text(encoding="utf-8").splitlines(keepends=True)
+    vehicle, vclass, propulsion, _ = lemvig_rows[3].rstrip("\n").split(",")
+    lemvig_rows[3] = f"{vehicle},{vclass},{propulsion},sidste forår\n"  # spreadsheet row 4
+    lemvig.write_text("".join(lemvig_rows), encoding="utf-8")
     (root / "data/raw/2024/147").mkdir()
     shutil.copy(root / "data/raw/2024/741/fleet.csv", root / "data/raw/2024/147/fleet.csv")
     proc = run_pipeline(root, "report", "--year", str(YEAR))
@@ -116,7 +121,7 @@ def test_negative_tonnage_blocks_only_that_municipality(faulty_run):
     assert "BLOKERET: Ballerup (151)" in proc.stderr
     assert "data/raw/2024/151/waste.csv, række 7, kolonne tonnes: værdien -3,5" in proc.stderr
     assert (root / "reports/2024/151-ballerup.html").read_bytes() == previous, "the last good report is kept"
-    for slug in ("665-lemvig", "730-randers", "741-samsoe", "751-aarhus", "766-hedensted", "147-frederiksberg"):
+    for slug in ("730-randers", "741-samsoe", "751-aarhus", "766-hedensted", "147-frederiksberg"):
         assert (root / f"reports/2024/{slug}.html").exists(), slug
     index = (root / "reports/2024/index.html").read_text(encoding="utf-8")
     assert "Blokeret" in index and "Seneste godkendte version" in index
@@ -150,3 +155,16 @@ def test_fleet_only_delivery_gets_a_report_with_missing_data(faulty_run):
     frb = table[table.municipality_code == 147].set_index("kpi_id")["status"]
     assert frb["household_recycling_rate"] == "mangler data"
     assert frb["zero_emission_share_passenger_cars"] in {"mangler mål", "på sporet", "ikke på sporet"}
+
+
+def test_unreadable_delivery_blocks_only_that_municipality(faulty_run):
+    root, proc, _ = faulty_run
+    assert "BLOKERET: Lemvig (665) - leverancen kan ikke læses" in proc.stderr
+    assert "data/raw/2024/665/fleet.csv, række 4, kolonne 'in_service_since'" in proc.stderr
+    assert "'sidste forår'" in proc.stderr and "forventet: en dato" in proc.stderr
+    assert not (root / "reports/2024/665-lemvig.html").exists()
+    assert (root / "reports/2024/751-aarhus.html").exists()
+    audit = (root / "reports/2024/validation/index.html").read_text(encoding="utf-8")
+    assert "sidste forår" in audit and "Lemvig" in audit
+    index = (root / "reports/2024/index.html").read_text(encoding="utf-8")
+    assert "665 Lemvig" in index and "intet tidligere regnskab" in index

@@ -129,3 +129,20 @@ def test_reuse_skips_unchanged_years_and_rereads_changed_ones(raw, tmp_path, mon
     (raw / "2024" / "151" / "fleet.csv").write_text(FLEET + "BA-3,personbil,el,2024-01-01\n")
     ingest.run(2024, raw, processed, reuse=True)
     assert len(calls) == 1, "a changed delivery must be re-read"
+
+
+def test_lenient_mode_leaves_out_only_the_unreadable_municipality(raw, tmp_path):
+    (raw / "2024" / "151" / "waste.csv").write_text("fraction,treatment,tonnes\nplast,genanvendelse,tolv\n")
+    with pytest.raises(DeliveryError):
+        ingest.ingest_year(2024, raw, root=tmp_path)
+    result = ingest.ingest_year(2024, raw, root=tmp_path, strict=False)
+    assert list(result.blocked) == [151]
+    assert "raw/2024/151/waste.csv, række 2, kolonne 'tonnes'" in result.blocked[151][0]
+    assert set(result.tables["buildings"]["municipality_code"]) == {741}
+    assert "151" not in result.manifest["municipalities"] and result.tables["fleet"].empty
+
+
+def test_lenient_mode_still_stops_on_problems_that_belong_to_no_municipality(raw, tmp_path):
+    (raw / "2024" / "999").mkdir()
+    with pytest.raises(DeliveryError, match="ukendt kommune-mappe"):
+        ingest.ingest_year(2024, raw, root=tmp_path, strict=False)
