@@ -48,7 +48,11 @@ def kpi_rows(acc: account.Account) -> list[dict]:
 def collect(year: int, reports_root: Path, processed_root: Path, targets_dir: Path):
     """One entry per validated municipality, with its KPI rows when its report is published."""
     entries, rows = [], []
+    manifest = ingest.load_manifest(year, processed_root) or {}
+    validated = {int(c) for c in manifest.get("municipalities", {})}
     for code, summary in load_summaries(year, reports_root).items():
+        if manifest and code not in validated:
+            continue  # validated in an earlier run, not in this year's current deliveries
         muni = registry.get(code)
         report = config.reports_year_dir(year, reports_root) / f"{muni.slug}.html"
         entry = {"muni": muni, "summary": summary, "published": summary["status"] == "published",
@@ -60,7 +64,6 @@ def collect(year: int, reports_root: Path, processed_root: Path, targets_dir: Pa
             rows += muni_rows
             entry["kpis"] = {r["kpi_id"]: r for r in muni_rows}
         entries.append(entry)
-    manifest = ingest.load_manifest(year, processed_root) or {}
     for code, problems in sorted((manifest.get("blocked") or {}).items(), key=lambda kv: int(kv[0])):
         muni = registry.get(code)
         report = config.reports_year_dir(year, reports_root) / f"{muni.slug}.html"

@@ -1170,8 +1170,20 @@ def write_results(
         ):
             _write_json_atomic(path, document)
             written.append(path)
+    remove_stale(directory, {r.slug for r in results.values()})
     log.info("valideringsresultater skrevet: %d filer i %s", len(written), directory)
     return written
+
+
+def remove_stale(directory: Path, current_slugs: set[str]) -> list[Path]:
+    """Delete results and pages of municipalities this run did not validate (e.g. now unreadable),
+    so an auditor never reads last run's verdict as this run's."""
+    stale = [p for p in directory.glob("[0-9][0-9][0-9]-*")
+             if p.is_file() and p.name.split(".")[0] not in current_slugs]
+    for path in stale:
+        path.unlink()
+        log.info("fjernet forældet valideringsfil %s", path.name)
+    return stale
 
 
 def load_results(year: int, out_dir: Path | None = None) -> dict[int, MunicipalityValidation]:

@@ -8,7 +8,6 @@ all pages in one Java process. Missing tools skip these tests loudly, or fail th
 
 from __future__ import annotations
 
-import html
 import os
 import shutil
 import subprocess
@@ -141,31 +140,32 @@ def browser_stats(request: pytest.FixtureRequest) -> BrowserStats:
 # --- which pages ----------------------------------------------------------------------------
 
 
-#: Check an existing reports/<YEAR> folder instead of a fresh pipeline run, e.g.
-#: `GREEN_ACCOUNTS_CHECK_DIR=reports/2024 .venv/bin/python -m pytest tests/browser`;
-#: the value `standin` uses the generated stand-in pages below.
+#: Check an existing reports/<YEAR> folder instead of fresh pipeline runs, e.g.
+#: `GREEN_ACCOUNTS_CHECK_DIR=reports/2024 .venv/bin/python -m pytest tests/browser`.
 CHECK_DIR_ENV = "GREEN_ACCOUNTS_CHECK_DIR"
 
 
-@pytest.fixture(scope="session")
-def reports_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """reports/<YEAR> under test: the session-scoped `published_reports` fixture from
-    tests/conftest.py (one real `report` run), unless $GREEN_ACCOUNTS_CHECK_DIR names a folder.
-    STAND-IN: while there is no `published_reports` fixture (or with CHECK_DIR=standin), a tiny
-    generated year dir is used; delete that fallback and `_write_standin_reports` once the real
-    pipeline output is checked in CI."""
+#: Which published trees are checked: the clean sample run, and the run with planted faults
+#: (a blocked municipality, an unreadable delivery, a caveat, a fleet-only delivery).
+SCENARIOS = {"sample": "published_reports", "faults": "faulty_reports"}
+SCENARIO_OF: dict[Path, str] = {}
+
+
+@pytest.fixture(scope="session", params=list(SCENARIOS))
+def reports_dir(request: pytest.FixtureRequest) -> Path:
+    """reports/<YEAR> under test, once per scenario (fixtures in tests/conftest.py), unless
+    $GREEN_ACCOUNTS_CHECK_DIR names one folder to check instead."""
     override = os.environ.get(CHECK_DIR_ENV, "").strip()
-    if override == "standin":
-        return _write_standin_reports(tmp_path_factory.mktemp("standin") / "reports" / "2024")
     if override:
+        if request.param != "sample":
+            pytest.skip(f"{CHECK_DIR_ENV} is set: only that folder is checked")
         path = Path(override).resolve()
         if not path.is_dir() or not path.name.isdigit():
             pytest.fail(f"{CHECK_DIR_ENV}={override} is not a reports/<YEAR> folder", pytrace=False)
-        return path
-    try:
-        return Path(request.getfixturevalue("published_reports"))
-    except pytest.FixtureLookupError:
-        return _write_standin_reports(tmp_path_factory.mktemp("standin") / "reports" / "2024")
+    else:
+        path = Path(request.getfixturevalue(SCENARIOS[request.param]))
+    SCENARIO_OF[path] = request.param
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -222,7 +222,8 @@ def _check_page(chromium, page_path: Path, year_dir: Path) -> PageResult:
             result.load_error = f"{type(exc).__name__}: {exc}"
             return result
         result.facts = page.evaluate(browser.PAGE_FACTS_JS)
-        shot = SCREENSHOTS / f"{name}.png"
+        shot = SCREENSHOTS / SCENARIO_OF.get(year_dir, "pages") / f"{name}.png"
+        shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot), full_page=True)
         result.screenshot = shot
         page.add_script_tag(path=str(AXE_JS))
@@ -253,8 +254,8 @@ def page_results(
     from playwright.sync_api import sync_playwright
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for old in SCREENSHOTS.glob("*.png"):  # only this run's pages in the artifacts
-        old.unlink()
+    for old in (SCREENSHOTS / SCENARIO_OF.get(reports_dir, "pages")).glob("*.png"):
+        old.unlink()  # only this run's pages in the artifacts
     results: list[PageResult] = []
     started = time.perf_counter()
     with sync_playwright() as pw:
@@ -266,12 +267,14 @@ def page_results(
         finally:
             chromium.close()
     stats = browser_stats
-    stats.page_check_seconds = time.perf_counter() - started
-    stats.pages_checked = len(results)
-    stats.external_requests = sum(len(r.blocked) for r in results)
-    stats.console_errors = sum(len(r.console_errors) + len(r.page_errors) for r in results)
-    stats.axe_violations = sum(len(r.axe_violations) for r in results)
-    stats.axe_nodes = sum(len(v["nodes"]) for r in results for v in r.axe_violations)
+    stats.page_check_seconds += time.perf_counter() - started
+    stats.pages_checked += len(results)
+    stats.external_requests = (stats.external_requests or 0) + sum(len(r.blocked) for r in results)
+    stats.console_errors = (stats.console_errors or 0) + sum(
+        len(r.console_errors) + len(r.page_errors) for r in results
+    )
+    stats.axe_violations = (stats.axe_violations or 0) + sum(len(r.axe_violations) for r in results)
+    stats.axe_nodes += sum(len(v["nodes"]) for r in results for v in r.axe_violations)
     return results
 
 
@@ -294,8 +297,8 @@ def vnu_messages(report_pages: list[Path], browser_stats: BrowserStats) -> list[
         text=True,
         timeout=600,
     )
-    browser_stats.vnu_seconds = time.perf_counter() - started
-    browser_stats.vnu_files = len(report_pages)
+    browser_stats.vnu_seconds += time.perf_counter() - started
+    browser_stats.vnu_files += len(report_pages)
     if proc.returncode != 0 or not proc.stdout.strip():
         pytest.fail(
             f"vnu failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}\n{proc.stdout[-3000:]}",
@@ -303,130 +306,8 @@ def vnu_messages(report_pages: list[Path], browser_stats: BrowserStats) -> list[
         )
     messages = browser.parse_vnu_json(proc.stdout)
     errors = browser.vnu_errors(messages)
-    browser_stats.vnu_errors = len(errors)
-    browser_stats.vnu_warnings = len(messages) - len(errors)
+    browser_stats.vnu_errors = (browser_stats.vnu_errors or 0) + len(errors)
+    browser_stats.vnu_warnings += len(messages) - len(errors)
     return messages
 
 
-# --- STAND-IN reports (only while tests/conftest.py has no `published_reports`) --------------
-
-_STANDIN_CSS = """
-body { font-family: "DejaVu Sans", "Liberation Sans", sans-serif; margin: 2rem auto;
-       max-width: 60rem; padding: 0 1rem; color: #1a1a1a; line-height: 1.5; }
-table { border-collapse: collapse; } th, td { border: 1px solid #666; padding: .3rem .6rem; }
-figure { margin: 1.5rem 0; } figcaption { font-size: .9rem; color: #333; }
-.kpi { border-left: 4px solid #2e7d32; padding-left: 1rem; margin: 1.5rem 0; }
-a { color: #0b5394; }
-"""
-
-_PARAGRAPH = (
-    "Kommunen følger op på klimahandlingsplanen hvert år. Tallene nedenfor er opgjort ud fra "
-    "kommunens egne leverancer og er kontrolleret automatisk, før de blev offentliggjort. "
-    "Hvor en kontrol har givet anledning til forbehold, står det ved det berørte nøgletal."
-)
-
-
-def _bar_chart(chart_id: str, title: str, values: list[tuple[int, float]]) -> str:
-    bars, labels = [], []
-    for i, (year, value) in enumerate(values):
-        x = 60 + i * 90
-        h = value * 2.5
-        bars.append(f'<rect x="{x}" y="{230 - h:.0f}" width="50" height="{h:.0f}" fill="#2e7d32"/>')
-        labels.append(
-            f'<text x="{x + 25}" y="252" text-anchor="middle" font-size="13">{year}</text>'
-        )
-    return (
-        f'<figure id="{chart_id}">\n'
-        f'<svg role="img" aria-labelledby="{chart_id}-title" width="640" height="270" '
-        f'viewBox="0 0 640 270" xmlns="http://www.w3.org/2000/svg">'
-        f'<title id="{chart_id}-title">{html.escape(title)}</title>'
-        f'<line x1="50" y1="230" x2="620" y2="230" stroke="#333"/>'
-        + "".join(bars)
-        + "".join(labels)
-        + "</svg>\n"
-        f"<figcaption>{html.escape(title)}. Kilde: kommunens leverancer.</figcaption>\n</figure>"
-    )
-
-
-def _page(title: str, body: str, depth: int = 0) -> str:
-    up = "../" * depth
-    return (
-        '<!DOCTYPE html>\n<html lang="da">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(title)}</title>\n"
-        f"<style>{_STANDIN_CSS}\n{PRINT_CSS.read_text(encoding='utf-8')}</style>\n</head>\n<body>\n"
-        f'<nav class="no-print" aria-label="Navigation"><a href="{up}index.html">Alle kommuner</a>'
-        "</nav>\n<main>\n"
-        f"{body}\n</main>\n</body>\n</html>\n"
-    )
-
-
-def _write_standin_reports(year_dir: Path) -> Path:
-    """A tiny reports/2024 with one municipality report (two inline SVG charts, a table, Danish
-    text, long enough for two A4 pages), the index and two validation pages."""
-    (year_dir / "validation").mkdir(parents=True, exist_ok=True)
-    sections = []
-    for n, (kpi, values) in enumerate(
-        [
-            (
-                "Husholdningsaffald sendt til genanvendelse (%)",
-                [(2021, 44), (2022, 47), (2023, 50), (2024, 52)],
-            ),
-            (
-                "Nulemissionsbiler i kommunens flåde (%)",
-                [(2021, 12), (2022, 20), (2023, 31), (2024, 38)],
-            ),
-        ],
-        start=1,
-    ):
-        sections.append(
-            f'<section class="kpi">\n<h2>{html.escape(kpi)}</h2>\n'
-            + "".join(f"<p>{_PARAGRAPH}</p>\n" for _ in range(3))
-            + _bar_chart(f"chart-{n}", kpi, values)
-            + "\n<h3>Forbehold</h3>\n<p>Ingen forbehold for dette nøgletal i 2024.</p>\n</section>"
-        )
-    table = (
-        "<table>\n<caption>Nøgletal 2024 og mål for 2030</caption>\n<thead><tr>"
-        '<th scope="col">Nøgletal</th><th scope="col">2024</th><th scope="col">Mål 2030</th>'
-        "</tr></thead>\n<tbody>"
-        '<tr><th scope="row">Genanvendelse</th><td>52,0 %</td><td>60,0 %</td></tr>'
-        '<tr><th scope="row">Nulemissionsbiler</th><td>38,0 %</td><td>100,0 %</td></tr>'
-        "</tbody>\n</table>"
-    )
-    report = (
-        "<h1>Grønt regnskab 2024 – Ballerup Kommune</h1>\n"
-        + "".join(f"<p>{_PARAGRAPH}</p>\n" for _ in range(4))
-        + "<h2>Overblik</h2>\n"
-        + table
-        + "\n"
-        + "\n".join(sections)
-    )
-    (year_dir / "151-ballerup.html").write_text(
-        _page("Grønt regnskab 2024 – Ballerup Kommune", report), encoding="utf-8"
-    )
-    index = (
-        "<h1>Grønne regnskaber 2024</h1>\n<p>Kommunernes grønne regnskaber for 2024.</p>\n"
-        "<table>\n<caption>Offentliggjorte regnskaber</caption>\n"
-        '<thead><tr><th scope="col">Kommune</th><th scope="col">Status</th></tr></thead>\n'
-        '<tbody><tr><td><a href="151-ballerup.html">Ballerup</a></td><td>Offentliggjort</td></tr>'
-        "</tbody>\n</table>"
-    )
-    (year_dir / "index.html").write_text(_page("Grønne regnskaber 2024", index), encoding="utf-8")
-    validation_index = (
-        "<h1>Validering af leverancer 2024</h1>\n"
-        "<table>\n<caption>Kontroller pr. kommune</caption>\n"
-        '<thead><tr><th scope="col">Kommune</th><th scope="col">Kritiske fejl</th></tr></thead>\n'
-        '<tbody><tr><td><a href="151-ballerup.html">Ballerup</a></td><td>0</td></tr></tbody>\n'
-        "</table>"
-    )
-    (year_dir / "validation" / "index.html").write_text(
-        _page("Validering af leverancer 2024", validation_index, depth=1), encoding="utf-8"
-    )
-    validation_page = (
-        "<h1>Validering 2024 – Ballerup Kommune</h1>\n<h2>Resultat</h2>\n"
-        "<p>57 regler kontrolleret, ingen kritiske fejl.</p>"
-    )
-    (year_dir / "validation" / "151-ballerup.html").write_text(
-        _page("Validering 2024 – Ballerup Kommune", validation_page, depth=1), encoding="utf-8"
-    )
-    return year_dir

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -19,10 +20,12 @@ MEDIABOX = re.compile(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]")
 
 @pytest.fixture(scope="session")
 def printed(
-    reports_dir: Path, tmp_path_factory, browser_stats, chromium_executable
+    tmp_path_factory, browser_stats, chromium_executable, request
 ) -> tuple[list[Path], list[Path]]:
     """(reports, PDFs): a copy of reports/<YEAR> printed with pipeline.pdf.print_year, so the
     PDFs do not land in the shared published tree."""
+    override = os.environ.get("GREEN_ACCOUNTS_CHECK_DIR", "").strip()
+    reports_dir = Path(override).resolve() if override else request.getfixturevalue("published_reports")
     root = tmp_path_factory.mktemp("pdf") / "reports"
     year_dir = root / reports_dir.name
     shutil.copytree(reports_dir, year_dir, ignore=shutil.ignore_patterns("pdf", "notebooks"))
