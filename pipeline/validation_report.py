@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 
 from pipeline import __version__, config, publish, registry, schema
-from pipeline.validate import MONTHS_DA, MunicipalityValidation
+from pipeline.validation_results import MONTHS_DA, MunicipalityValidation
 
 log = logging.getLogger(__name__)
 
