@@ -60,41 +60,25 @@ def completeness(year: int, delivered: list[str]) -> list[dict]:
     """Missing datasets: critical when nothing was delivered, else one warning per dataset."""
     missing = [d for d in schema.DATASET_NAMES if d not in delivered]
     if not delivered:
-        rule = RULES["delivery_not_empty"]
-        return [
-            {
-                "dataset": None,
-                "rule": "delivery_not_empty",
-                "expectation_type": CHECK_TYPE,
-                "column": None,
-                "severity": rule["severity"],
-                "note": rule["notes"],
-                "source_file": None,
-                "row": None,
-                "value": None,
-                "message": f"Kommunen har ikke leveret nogen af de fem datasæt for {year}; der "
-                "kan ikke udarbejdes "
-                f"et grønt regnskab. Læg leverancerne i data/raw/{year}/<kommunekode>/.",
-            }
-        ]
-    rule = RULES["datasets_complete"]
+        return [_check_failure(
+            "delivery_not_empty", None,
+            f"Kommunen har ikke leveret nogen af de fem datasæt for {year}; der kan ikke udarbejdes "
+            f"et grønt regnskab. Læg leverancerne i data/raw/{year}/<kommunekode>/.")]
     return [
-        {
-            "dataset": d,
-            "rule": "datasets_complete",
-            "expectation_type": CHECK_TYPE,
-            "column": None,
-            "severity": rule["severity"],
-            "note": rule["notes"],
-            "source_file": None,
-            "row": None,
-            "value": None,
-            "message": f"Datasættet {schema.DATASETS[d].danish_name.lower()} ({d}) er ikke "
-            f"leveret for {year}; "
-            "nøgletal, der beregnes herfra, vises som 'mangler data'.",
-        }
+        _check_failure(
+            "datasets_complete", d,
+            f"Datasættet {schema.DATASETS[d].danish_name.lower()} ({d}) er ikke leveret for {year}; "
+            "nøgletal, der beregnes herfra, vises som 'mangler data'.")
         for d in missing
     ]
+
+
+def _check_failure(rule_name: str, dataset: str | None, message: str) -> dict:
+    """A failed non-GX check in the same shape as a GX failure row."""
+    rule = RULES[rule_name]
+    return {"dataset": dataset, "rule": rule_name, "expectation_type": CHECK_TYPE, "column": None,
+            "severity": rule["severity"], "note": rule["notes"], "source_file": None, "row": None,
+            "value": None, "message": message}
 
 
 def previous_value(expectation: dict, previous: pd.DataFrame | None) -> float | None:

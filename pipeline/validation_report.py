@@ -227,15 +227,7 @@ def _page_model(r: MunicipalityValidation) -> dict:
         ):
             sections[0]["failed"].append(block)
     return {
-        "code3": _code3(r.code),
-        "name": r.name,
-        "slug": r.slug,
-        "status": r.status,
-        "highest_failed_severity": r.highest_failed_severity,
-        "datasets_delivered": r.datasets_delivered,
-        "datasets_missing": r.datasets_missing,
-        "rules_checked": r.rules_checked,
-        "failures": r.failures,
+        **_index_row(r),
         "caveats": r.caveats,
         "sections": sections,
         "suite_versions": sorted(

@@ -10,26 +10,10 @@ import pytest
 import pipeline
 from pipeline import account, kpis
 from pipeline.schema import DATASETS
+from tests.unit.frames import frame
 
 NBSP = "\u00a0"
 EVIL = "<script>alert(1)</script> & Co"
-
-
-def frame(dataset, rows, code, year):
-    cols = DATASETS[dataset].columns
-    df = pd.DataFrame(rows, columns=[c.name for c in cols])
-    for c in cols:
-        if c.kind in ("text", "category", "yesno"):
-            df[c.name] = df[c.name].astype("str").where(df[c.name].notna())
-        elif c.kind == "float":
-            df[c.name] = df[c.name].astype("float64")
-        elif c.kind == "date":
-            df[c.name] = pd.to_datetime(df[c.name])
-    df["municipality_code"] = pd.Series([code] * len(df), dtype="int64")
-    df["year"] = pd.Series([year] * len(df), dtype="int64")
-    df["source_file"] = f"data/raw/{year}/{code}/{dataset}.csv"
-    df["source_row"] = pd.Series(range(2, len(df) + 2), dtype="int64")
-    return df
 
 
 def fleet(n_cars, zero, vans_el, vans):

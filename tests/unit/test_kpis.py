@@ -10,27 +10,10 @@ from pipeline import kpis
 from pipeline.kpis import KPI_DEFS
 from pipeline.schema import DATASETS, KPI_IDS
 from pipeline.targets import Target
+from tests.unit.frames import frame
 
 CODE = 151
 NBSP = "\u00a0"
-
-
-def frame(dataset, rows, code=CODE, year=2024):
-    """A processed table as ingestion writes it: schema columns, dtypes and provenance."""
-    cols = DATASETS[dataset].columns
-    df = pd.DataFrame(rows, columns=[c.name for c in cols])
-    for c in cols:
-        if c.kind in ("text", "category", "yesno"):
-            df[c.name] = df[c.name].astype("str").where(df[c.name].notna())
-        elif c.kind == "float":
-            df[c.name] = df[c.name].astype("float64")
-        elif c.kind == "date":
-            df[c.name] = pd.to_datetime(df[c.name])
-    df["municipality_code"] = pd.Series([code] * len(df), dtype="int64")
-    df["year"] = pd.Series([year] * len(df), dtype="int64")
-    df["source_file"] = f"data/raw/{year}/{code}/{dataset}.csv"
-    df["source_row"] = pd.Series(range(2, len(df) + 2), dtype="int64")
-    return df
 
 
 def fleet_rows(n_cars=40, el=17, brint=1, vans=(("el", 2), ("diesel", 6))):
