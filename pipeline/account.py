@@ -212,11 +212,6 @@ def build(
     return acc
 
 
-def page_title(acc: Account) -> str:
-    """'Grønt regnskab 2024 – Ballerup Kommune'."""
-    return f"Grønt regnskab {acc.year} – {acc.official_name}"
-
-
 # ---------------------------------------------------------------------------------------------
 # Rendering helpers
 # ---------------------------------------------------------------------------------------------

@@ -58,13 +58,11 @@ def log_run_start(args) -> None:
              args.command, args.year, args.municipality or "alle", args.workers or os.cpu_count(), config.ROOT)
     folder = config.raw_year_dir(args.year)
     for muni in sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []:
-        digest = hashlib.sha256()
-        for path in sorted(muni.iterdir()):
-            if path.is_file():
-                digest.update(path.name.encode() + path.read_bytes())
-                log.debug("input %s sha256=%s", path, hashlib.sha256(path.read_bytes()).hexdigest())
-        log.info("input data/raw/%s/%s: %d files, sha256 %s", args.year, muni.name,
-                 sum(1 for p in muni.iterdir() if p.is_file()), digest.hexdigest()[:16])
+        files = {p.name: ingest.sha256(p) for p in sorted(muni.iterdir()) if p.is_file()}
+        for name, checksum in files.items():
+            log.debug("input %s/%s sha256=%s", muni, name, checksum)
+        combined = hashlib.sha256("".join(f"{n}{c}" for n, c in files.items()).encode()).hexdigest()
+        log.info("input data/raw/%s/%s: %d files, sha256 %s", args.year, muni.name, len(files), combined[:16])
 
 
 def ingest_history(year: int) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline import formatting as fmt
+from pipeline import ingest
 from pipeline.schema import (
     D_OR_WORSE,
     DATASETS,
@@ -329,8 +330,8 @@ def br18_limit(
 
 
 def empty_frame(dataset: str) -> pd.DataFrame:
-    """An empty table with the dataset's columns (what an absent delivery looks like)."""
-    return pd.DataFrame(columns=DATASETS[dataset].column_names + ["municipality_code", "year"])
+    """An empty table with the dataset's processed columns (what an absent delivery looks like)."""
+    return ingest.empty_table(DATASETS[dataset])
 
 
 def rows_for(

@@ -63,6 +63,7 @@ def collect(year: int, reports_root: Path, processed_root: Path, targets_dir: Pa
             muni_rows = kpi_rows(acc)
             rows += muni_rows
             entry["kpis"] = {r["kpi_id"]: r for r in muni_rows}
+            entry["sample_data"] = acc.sample_data
         entries.append(entry)
     for code, problems in sorted((manifest.get("blocked") or {}).items(), key=lambda kv: int(kv[0])):
         muni = registry.get(code)
@@ -83,8 +84,8 @@ def render_index(year: int, entries: list[dict], generated: str) -> str:
     css = (config.TEMPLATES / "report.css").read_text(encoding="utf-8")
     return env.get_template("index.html.j2").render(
         year=year, entries=entries, kpi_defs=KPI_DEFS, generated=generated, css=css, version=__version__,
-        sample_data=any(e["published"] for e in entries) and all(
-            account.targets_mod.load_file(e["muni"].code).sample_data for e in entries if e["published"]),
+        sample_data=any(e.get("sample_data") for e in entries)
+        and all(e.get("sample_data") for e in entries if e["kpis"]),
     )
 
 

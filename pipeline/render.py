@@ -46,6 +46,7 @@ def page_css() -> str:
 
 
 def page_title(code: int, year: int) -> str:
+    """'Grønt regnskab 2024 – Ballerup Kommune': the page's <title> and <h1>."""
     return f"Grønt regnskab {year} – {registry.get(code).official_name}"
 
 

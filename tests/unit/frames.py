@@ -2,6 +2,7 @@
 
 import pandas as pd
 
+from pipeline.kpis import KPI_DEFS
 from pipeline.schema import DATASETS
 
 
@@ -21,3 +22,15 @@ def frame(dataset, rows, code=151, year=2024):
     df["source_file"] = f"data/raw/{year}/{code}/{dataset}.csv"
     df["source_row"] = pd.Series(range(2, len(df) + 2), dtype="int64")
     return df
+
+
+def history(kpi_id, pairs):
+    """A KPI history as pipeline.kpis.compute_history returns it: [(year, value), ...]."""
+    return pd.DataFrame(
+        {
+            "year": [y for y, _ in pairs],
+            "kpi_id": kpi_id,
+            "value": [v for _, v in pairs],
+            "unit": KPI_DEFS[kpi_id].unit,
+        }
+    )

@@ -10,6 +10,7 @@ import pytest
 from pipeline import charts, kpis
 from pipeline.kpis import KPI_DEFS
 from pipeline.targets import Target
+from tests.unit.frames import history
 
 NAMESPACES = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
 
@@ -19,15 +20,6 @@ def validate_specs(monkeypatch):
     monkeypatch.setattr(charts, "VALIDATE", True)  # Altair's schema check on in tests
 
 
-def history(kpi_id, pairs):
-    return pd.DataFrame(
-        {
-            "year": [y for y, _ in pairs],
-            "kpi_id": kpi_id,
-            "value": [v for _, v in pairs],
-            "unit": KPI_DEFS[kpi_id].unit,
-        }
-    )
 
 
 def check_svg(svg, alt_fragment):

@@ -10,7 +10,7 @@ from pipeline import kpis
 from pipeline.kpis import KPI_DEFS
 from pipeline.schema import DATASETS, KPI_IDS
 from pipeline.targets import Target
-from tests.unit.frames import frame
+from tests.unit.frames import frame, history
 
 CODE = 151
 NBSP = "\u00a0"
@@ -310,15 +310,6 @@ def test_compute_history():
 # ---------------------------------------------------------------------------------------------
 
 
-def history(kpi_id, pairs):
-    return pd.DataFrame(
-        {
-            "year": [y for y, _ in pairs],
-            "kpi_id": kpi_id,
-            "value": [v for _, v in pairs],
-            "unit": KPI_DEFS[kpi_id].unit,
-        }
-    )
 
 
 RECYCLING = KPI_DEFS["household_recycling_rate"]
