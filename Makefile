@@ -42,22 +42,22 @@ pdf: $(STAMP) ## Print each published report of YEAR to reports/YEAR/pdf/ with C
 	$(PY) -m pipeline pdf $(RUN_ARGS)
 
 sample: $(STAMP) ## Regenerate the seeded sample deliveries in data/raw/ (2019-2024)
-	$(PY) -m pipeline sample
+	$(PY) -m tools.sample
 
 test: $(STAMP) ## Run all tests (unit, backtests, end-to-end and browser checks)
 	$(PY) -m pytest
 
-test-fast: $(STAMP) ## Run the unit tests only
-	$(PY) -m pytest tests/unit
+test-fast: $(STAMP) ## Run the unit tests and the KPI backtest (no notebooks, no browser)
+	$(PY) -m pytest tests/unit tests/backtests
 
 bench: $(STAMP) ## Print timing figures for ingest, validation and rendering
-	$(PY) -m pipeline bench $(RUN_ARGS)
+	$(PY) -m tools.bench $(RUN_ARGS)
 
 lint: $(STAMP) ## Check code style with ruff
-	$(VENV)/bin/ruff check pipeline tests
+	$(VENV)/bin/ruff check pipeline tests tools
 
 format: $(STAMP) ## Format code with ruff
-	$(VENV)/bin/ruff format pipeline tests
+	$(VENV)/bin/ruff format pipeline tests tools
 
 lab: $(STAMP) ## Open JupyterLab (optional extra, installed on first use)
 	$(PY) -m pip install --quiet "jupyterlab==$(JUPYTERLAB_VERSION)"

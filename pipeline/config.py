@@ -1,8 +1,9 @@
-"""Every path the pipeline reads or writes, built from one project root."""
+"""Every path the pipeline reads or writes, built from one project root (`YearPaths` per year)."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(os.environ.get("GREEN_ACCOUNTS_ROOT", Path(__file__).resolve().parent.parent))
@@ -15,37 +16,102 @@ TARGETS = RAW / "targets"
 EXPECTATIONS = ROOT / "expectations"
 NOTEBOOKS = ROOT / "notebooks"
 REPORTS = ROOT / "reports"
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+PACKAGE = Path(__file__).resolve().parent
+TEMPLATES = PACKAGE / "templates"
 
 MUNICIPALITIES_CSV = REFERENCE / "municipalities.csv"
 GREEN_ACCOUNT_NOTEBOOK = NOTEBOOKS / "green_account.ipynb"
 
 
-def raw_year_dir(year: int, raw: Path = RAW) -> Path:
-    """`data/raw/<YEAR>/`: one sub-folder per municipality code."""
-    return raw / str(year)
+@dataclass(frozen=True)
+class YearPaths:
+    """Every folder and file name of one year, from the three roots (raw, processed, reports).
 
+    The one place file names are built: `paths.report(muni)` is `reports/2024/151-ballerup.html`.
+    `muni` is anything with a `slug` (a `registry.Municipality`).
+    """
 
-def processed_year_dir(year: int, processed: Path = PROCESSED) -> Path:
-    """`data/processed/<YEAR>/`: one parquet table per dataset, all municipalities."""
-    return processed / str(year)
+    year: int
+    raw_root: Path = RAW
+    processed_root: Path = PROCESSED
+    reports_root: Path = REPORTS
 
+    def __post_init__(self):
+        object.__setattr__(self, "year", int(self.year))
+        for name in ("raw_root", "processed_root", "reports_root"):
+            object.__setattr__(self, name, Path(getattr(self, name)))
 
-def reports_year_dir(year: int, reports: Path = REPORTS) -> Path:
-    """`reports/<YEAR>/`: published HTML, the index and the open-data files."""
-    return reports / str(year)
+    # data/raw/<YEAR>/ and data/processed/<YEAR>/
+    @property
+    def raw(self) -> Path:
+        """`data/raw/<YEAR>/`: one sub-folder per municipality code."""
+        return self.raw_root / str(self.year)
 
+    @property
+    def processed(self) -> Path:
+        """`data/processed/<YEAR>/`: one parquet table per dataset, all municipalities."""
+        return self.processed_root / str(self.year)
 
-def validation_dir(year: int, reports: Path = REPORTS) -> Path:
-    """`reports/<YEAR>/validation/`: the auditor's pages and the stored GX results."""
-    return reports_year_dir(year, reports) / "validation"
+    def table(self, dataset: str) -> Path:
+        return self.processed / f"{dataset}.parquet"
 
+    @property
+    def manifest(self) -> Path:
+        return self.processed / "manifest.json"
 
-def notebooks_out_dir(year: int, reports: Path = REPORTS) -> Path:
-    """`reports/<YEAR>/notebooks/`: executed notebooks kept as the audit trail."""
-    return reports_year_dir(year, reports) / "notebooks"
+    @property
+    def kpis(self) -> Path:
+        """`data/processed/<YEAR>/kpis.parquet`: the KPI table of the year's run."""
+        return self.processed / "kpis.parquet"
 
+    # reports/<YEAR>/
+    @property
+    def reports(self) -> Path:
+        """`reports/<YEAR>/`: published HTML, the index and the open-data files."""
+        return self.reports_root / str(self.year)
 
-def pdf_dir(year: int, reports: Path = REPORTS) -> Path:
-    """`reports/<YEAR>/pdf/`: printed reports."""
-    return reports_year_dir(year, reports) / "pdf"
+    def report(self, muni) -> Path:
+        return self.reports / f"{muni.slug}.html"
+
+    @property
+    def index(self) -> Path:
+        return self.reports / "index.html"
+
+    @property
+    def open_data_csv(self) -> Path:
+        return self.reports / "kpis.csv"
+
+    @property
+    def open_data_json(self) -> Path:
+        return self.reports / "kpis.json"
+
+    @property
+    def validation(self) -> Path:
+        """`reports/<YEAR>/validation/`: the auditor's pages and the stored GX results."""
+        return self.reports / "validation"
+
+    def validation_page(self, muni) -> Path:
+        return self.validation / f"{muni.slug}.html"
+
+    def validation_results(self, muni) -> Path:
+        return self.validation / f"{muni.slug}.json"
+
+    def validation_summary(self, muni) -> Path:
+        return self.validation / f"{muni.slug}.summary.json"
+
+    @property
+    def notebooks(self) -> Path:
+        """`reports/<YEAR>/notebooks/`: executed notebooks kept as the audit trail."""
+        return self.reports / "notebooks"
+
+    def notebook(self, muni) -> Path:
+        return self.notebooks / f"{muni.slug}.ipynb"
+
+    def failed_notebook(self, muni) -> Path:
+        return self.notebooks / f"{muni.slug}.failed.ipynb"
+
+    @property
+    def pdf(self) -> Path:
+        """`reports/<YEAR>/pdf/`: printed reports."""
+        return self.reports / "pdf"
+

@@ -1,4 +1,4 @@
-"""Danish number, percentage and date formats for everything a reader sees (babel, locale da_DK).
+"""The one Danish formatter: numbers, percentages, dates, lists and sort order (babel, locale da_DK).
 
 Conventions (also in docs/kpis.md):
 - decimal comma and dot as thousands separator: ``number(1234.5)`` → ``"1.234,5"``;
@@ -122,3 +122,42 @@ def value(x: object, unit: str, decimals: int | None = None, missing: str = MISS
     label = unit_label(unit)
     text = number(x, 1 if decimals is None else decimals)
     return f"{text}{NBSP}{label}" if label else text
+
+
+def decimal(x: object, max_decimals: int = 3, missing: str = MISSING) -> str:
+    """A measured or observed value as it is, up to `max_decimals` places: 1234.5 → '1.234,5',
+    12.0 → '12' (used where the number of decimals is the data's, e.g. validation findings)."""
+    if is_missing(x):
+        return missing
+    if hasattr(x, "item"):  # numpy scalar
+        x = x.item()
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
+        x = int(x)
+    pattern = "#,##0" + ("." + "#" * max_decimals if max_decimals > 0 else "")
+    return format_decimal(x, format=pattern, locale=LOCALE)
+
+
+def timestamp(moment: dt.datetime) -> str:
+    """2026-12-03 07:40 → '3. december 2026 kl. 07:40' (when a page was generated)."""
+    return f"{date_da(moment.date())} kl. {moment:%H:%M}"
+
+
+def now() -> str:
+    """The current local time as `timestamp` writes it."""
+    return timestamp(dt.datetime.now().astimezone())
+
+
+def join_da(items) -> str:
+    """['a', 'b', 'c'] → 'a, b og c'."""
+    items = [str(i) for i in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " og " + items[-1]
+
+
+_DANISH_ORDER = str.maketrans({"æ": "{", "ø": "|", "å": "}"})
+
+
+def danish_sort_key(text: object) -> str:
+    """Sort key placing æ, ø, å after z, as in a Danish dictionary."""
+    return str(text).lower().translate(_DANISH_ORDER)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline import config
+from pipeline.errors import PipelineError
 
 _DANISH = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "ae", "Ø": "oe", "Å": "aa"})
 
@@ -19,6 +20,10 @@ def slugify(text: str) -> str:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     out = "".join(ch if ch.isalnum() else "-" for ch in text.lower())
     return "-".join(part for part in out.split("-") if part)
+
+
+class RegistryError(PipelineError):
+    """The municipality registry file itself is broken."""
 
 
 _OFFICIAL_NAMES = {101: "Københavns Kommune", 400: "Bornholms Regionskommune"}
@@ -48,11 +53,11 @@ class Municipality:
 @functools.cache
 def load(path: str | None = None) -> dict[int, Municipality]:
     """All municipalities keyed by integer code. Join on the code, never on the name."""
-    df = pd.read_csv(path or config.MUNICIPALITIES_CSV, dtype={"code": int}, encoding="utf-8")
-    assert len(df) == 98 and df["code"].is_unique, (
-        f"{path or config.MUNICIPALITIES_CSV} must list 98 unique municipality codes; "
-        "restore it from shared/reference/municipalities.csv"
-    )
+    source = path or config.MUNICIPALITIES_CSV
+    df = pd.read_csv(source, dtype={"code": int}, encoding="utf-8")
+    if len(df) != 98 or not df["code"].is_unique:
+        raise RegistryError(f"{source} skal indeholde de 98 kommuner med hver sin kode (fandt {len(df)} rækker); "
+                            "gendan filen fra shared/reference/municipalities.csv")
     return {int(r.code): Municipality(int(r.code), r.name, r.region) for r in df.itertuples()}
 
 
@@ -61,13 +66,13 @@ def get(code: int | str) -> Municipality:
     try:
         key = int(str(code).strip())
     except ValueError:
-        raise KeyError(f"'{code}' is not a municipality code (expected 3 digits, e.g. 151)") from None
+        raise KeyError(f"'{code}' er ikke en kommunekode (forventet tre cifre, fx 151)") from None
     try:
         return load()[key]
     except KeyError:
         raise KeyError(
-            f"'{code}' is not in the municipality registry ({config.MUNICIPALITIES_CSV.name}); "
-            "expected one of the 98 official codes, e.g. 101 (København) or 151 (Ballerup)"
+            f"'{code}' findes ikke i kommuneregistret ({config.MUNICIPALITIES_CSV.name}); "
+            "forventet en af de 98 officielle koder, fx 101 (København) eller 151 (Ballerup)"
         ) from None
 
 

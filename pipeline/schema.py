@@ -1,4 +1,4 @@
-"""The delivery format: datasets, their columns, types and allowed values (single source of truth)."""
+"""The delivery format and the one Danish vocabulary: datasets, columns, types, allowed values and labels."""
 
 from __future__ import annotations
 
@@ -21,6 +21,48 @@ TREATMENTS = ["genanvendelse", "forbraending", "deponi"]
 RESPONSIBILITIES = ["selv", "medejer", "faellesskab"]
 STATUSES = ["ikke_startet", "i_gang", "gennemfoert", "forsinket", "opgivet"]
 YES_NO = ["ja", "nej"]
+
+# The Danish label of every category a reader sees (the one vocabulary; keys in schema order).
+ACTION_STATUS_DA = {
+    "ikke_startet": "ikke startet",
+    "i_gang": "i gang",
+    "gennemfoert": "gennemført",
+    "forsinket": "forsinket",
+    "opgivet": "opgivet",
+}
+RESPONSIBILITY_DA = {"selv": "selv", "medejer": "medejer", "faellesskab": "fællesskab"}
+VEHICLE_CLASS_DA = {
+    "personbil": "Personbiler",
+    "varebil": "Varebiler",
+    "lastbil": "Lastbiler",
+    "bus": "Busser",
+    "andet": "Andre køretøjer",
+}
+PROPULSION_DA = {
+    "el": "El",
+    "brint": "Brint",
+    "plugin_hybrid": "Plugin-hybrid",
+    "hybrid": "Hybrid",
+    "benzin": "Benzin",
+    "diesel": "Diesel",
+    "gas": "Gas",
+    "biogas": "Biogas",
+    "hvo": "HVO",
+}
+assert list(ACTION_STATUS_DA) == STATUSES and list(RESPONSIBILITY_DA) == RESPONSIBILITIES
+assert list(VEHICLE_CLASS_DA) == VEHICLE_CLASSES and list(PROPULSION_DA) == PROPULSIONS
+
+# Validation: rule severities, rule outcomes and a municipality's publication status.
+SEVERITIES = ("critical", "warning", "info")
+SEVERITY_DA = {"critical": "kritisk", "warning": "advarsel", "info": "information"}  # in sentences
+SEVERITY_LABEL_DA = {"critical": "Kritisk", "warning": "Advarsel", "info": "Info"}  # table labels
+OUTCOME_DA = {
+    "passed": "Bestået",
+    "failed": "Fejlet",
+    "error": "Fejl under kontrollen",
+    "skipped": "Ikke vurderet",
+}
+PUBLICATION_DA = {"published": "Offentliggøres", "blocked": "Blokeret"}
 
 # Provenance columns added by ingestion to every row.
 PROVENANCE = ["municipality_code", "year", "source_file", "source_row"]
@@ -116,19 +158,3 @@ DATASETS: dict[str, Dataset] = {
 }
 
 DATASET_NAMES = list(DATASETS)
-
-# Which dataset each KPI is computed from (used for caveats and "mangler data").
-KPI_DATASET: dict[str, str] = {
-    "lca_projects_count": "construction_projects",
-    "lca_share_projects": "construction_projects",
-    "lca_within_limit_share": "construction_projects",
-    "zero_emission_share_passenger_cars": "fleet",
-    "zero_emission_share_vans": "fleet",
-    "household_recycling_rate": "waste",
-    "plastic_recycling_rate": "waste",
-    "residual_waste_share": "waste",
-    "energy_label_d_or_worse_share_area": "buildings",
-    "energy_label_d_or_worse_share_count": "buildings",
-    "energy_label_missing_or_expired_share": "buildings",
-}
-KPI_IDS = list(KPI_DATASET)

@@ -2,8 +2,10 @@
 
 Every page under reports/<YEAR> (the `published_reports` fixture) is opened once, offline, in
 headless Debian Chromium; the facts gathered there (requests, console errors, DOM facts, axe-core
-results, screenshot) are judged by the tests in test_pages.py. The Nu Html Checker runs once for
-all pages in one Java process. Missing tools skip these tests loudly, or fail them when CI=true.
+results, screenshot) are judged by the tests in test_pages.py, with the axe run and the judges in
+harness.py; Chromium is found and opened offline as for the PDFs (pipeline.publish.chromium). The
+Nu Html Checker runs once for all pages in one Java process. Missing tools skip these tests
+loudly, or fail them when CI=true.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from pipeline import browser
+from pipeline.publish import chromium
+from tests.browser import harness
 
 REPO = Path(__file__).resolve().parents[2]
 NODE_MODULES = REPO / "node_modules"
@@ -48,11 +52,11 @@ def tool_missing(reason: str, stats: BrowserStats | None = None) -> None:
 
 
 def require_chromium(stats: BrowserStats) -> Path:
-    path = browser.find_chromium()
+    path = chromium.find_chromium()
     if path is None:
         tool_missing(
-            f"no Chromium found (looked in {', '.join(browser.chromium_search_path())}); "
-            f"install it with `{browser.INSTALL_HINT}`",
+            f"no Chromium found (looked in {', '.join(chromium.chromium_search_path())}); "
+            f"install it with `{chromium.INSTALL_HINT}`",
             stats,
         )
     try:
@@ -193,18 +197,19 @@ class PageResult:
     page_errors: list[str] = field(default_factory=list)
     facts: dict = field(default_factory=dict)
     axe_violations: list[dict] = field(default_factory=list)
+    axe_rules_run: list[str] = field(default_factory=list)
     screenshot: Path | None = None
     seconds: float = 0.0
 
 
-def _check_page(chromium, page_path: Path, year_dir: Path) -> PageResult:
+def _check_page(browser, page_path: Path, year_dir: Path, screenshots: Path | None) -> PageResult:
     started = time.perf_counter()
-    name = browser.artifact_name(page_path, year_dir)
+    name = harness.artifact_name(page_path, year_dir)
     result = PageResult(page_path, name, is_municipality_report(page_path, year_dir))
-    url = browser.file_url(page_path)
-    context = chromium.new_context(**browser.context_options())
+    url = chromium.file_url(page_path)
+    context = browser.new_context(**chromium.context_options())
     try:
-        browser.block_network(context, url, result.blocked)
+        chromium.block_network(context, url, result.blocked)
         page = context.new_page()
 
         def on_console(msg) -> None:
@@ -221,13 +226,17 @@ def _check_page(chromium, page_path: Path, year_dir: Path) -> PageResult:
         except Exception as exc:  # noqa: BLE001 - reported as a test failure, not a crash
             result.load_error = f"{type(exc).__name__}: {exc}"
             return result
-        result.facts = page.evaluate(browser.PAGE_FACTS_JS)
-        shot = SCREENSHOTS / SCENARIO_OF.get(year_dir, "pages") / f"{name}.png"
-        shot.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(shot), full_page=True)
-        result.screenshot = shot
+        result.facts = page.evaluate(harness.PAGE_FACTS_JS)
+        if screenshots is not None:
+            shot = screenshots / f"{name}.png"
+            shot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(shot), full_page=True)
+            result.screenshot = shot
         page.add_script_tag(path=str(AXE_JS))
-        result.axe_violations = page.evaluate(browser.AXE_RUN_JS, list(browser.AXE_TAGS))
+        axe = page.evaluate(
+            harness.AXE_RUN_JS, [list(harness.AXE_TAGS), list(harness.AXE_INCOMPLETE_FAILS)]
+        )
+        result.axe_violations, result.axe_rules_run = axe["violations"], axe["ran"]
     finally:
         context.close()
         result.seconds = time.perf_counter() - started
@@ -241,31 +250,42 @@ def chromium_executable(browser_stats: BrowserStats) -> Path:
 
 
 @pytest.fixture(scope="session")
+def open_pages(
+    chromium_executable: Path, browser_stats: BrowserStats
+) -> Callable[..., list[PageResult]]:
+    """open_pages(pages, root, screenshots=None): open each page once, offline, in one Chromium
+    (a fresh context per page), gather its facts and run axe; screenshots go to that folder."""
+    if not AXE_JS.is_file():
+        tool_missing(f"{AXE_JS.relative_to(REPO)} is missing; run `npm ci`", browser_stats)
+
+    def run(pages: list[Path], root: Path, screenshots: Path | None = None) -> list[PageResult]:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(**chromium.launch_options(chromium_executable))
+            try:
+                browser_stats.chromium_version = browser.version
+                return [_check_page(browser, page, root, screenshots) for page in pages]
+            finally:
+                browser.close()
+
+    return run
+
+
+@pytest.fixture(scope="session")
 def page_results(
     report_pages: list[Path],
     reports_dir: Path,
     browser_stats: BrowserStats,
-    chromium_executable: Path,
+    open_pages: Callable[..., list[PageResult]],
 ) -> list[PageResult]:
-    """Open every page once (one browser for the session, a fresh context per page)."""
-    executable = chromium_executable
-    if not AXE_JS.is_file():
-        tool_missing(f"{AXE_JS.relative_to(REPO)} is missing; run `npm ci`", browser_stats)
-    from playwright.sync_api import sync_playwright
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for old in (SCREENSHOTS / SCENARIO_OF.get(reports_dir, "pages")).glob("*.png"):
+    """Open every page once (one browser per scenario, a fresh context per page)."""
+    screenshots = SCREENSHOTS / SCENARIO_OF.get(reports_dir, "pages")
+    screenshots.mkdir(parents=True, exist_ok=True)
+    for old in screenshots.glob("*.png"):
         old.unlink()  # only this run's pages in the artifacts
-    results: list[PageResult] = []
     started = time.perf_counter()
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(**browser.launch_options(executable))
-        try:
-            browser_stats.chromium_version = chromium.version
-            for page_path in report_pages:
-                results.append(_check_page(chromium, page_path, reports_dir))
-        finally:
-            chromium.close()
+    results = open_pages(report_pages, reports_dir, screenshots)
     stats = browser_stats
     stats.page_check_seconds += time.perf_counter() - started
     stats.pages_checked += len(results)
@@ -304,8 +324,8 @@ def vnu_messages(report_pages: list[Path], browser_stats: BrowserStats) -> list[
             f"vnu failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}\n{proc.stdout[-3000:]}",
             pytrace=False,
         )
-    messages = browser.parse_vnu_json(proc.stdout)
-    errors = browser.vnu_errors(messages)
+    messages = harness.parse_vnu_json(proc.stdout)
+    errors = harness.vnu_errors(messages)
     browser_stats.vnu_errors = (browser_stats.vnu_errors or 0) + len(errors)
     browser_stats.vnu_warnings += len(messages) - len(errors)
     return messages

@@ -1,4 +1,4 @@
-"""Printing the published municipality reports to A4 PDFs with headless Chromium (pipeline.pdf)."""
+"""Printing the municipality reports to A4 PDFs with headless Chromium (pipeline.publish.pdf)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import browser, pdf
+from pipeline.publish import chromium, pdf
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +22,7 @@ MEDIABOX = re.compile(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]")
 def printed(
     tmp_path_factory, browser_stats, chromium_executable, request
 ) -> tuple[list[Path], list[Path]]:
-    """(reports, PDFs): a copy of reports/<YEAR> printed with pipeline.pdf.print_year, so the
+    """(reports, PDFs): a copy of reports/<YEAR> printed with pdf.print_year, so the
     PDFs do not land in the shared published tree."""
     override = os.environ.get("GREEN_ACCOUNTS_CHECK_DIR", "").strip()
     reports_dir = Path(override).resolve() if override else request.getfixturevalue("published_reports")
@@ -78,13 +78,13 @@ def test_print_one_municipality(printed, tmp_path):
 
 def test_missing_chromium_gives_clear_error(monkeypatch, tmp_path):
     """No Chromium: a BrowserNotFoundError telling the user (Danish + English) to install it."""
-    monkeypatch.setattr(browser, "find_chromium", lambda: None)
-    with pytest.raises(browser.BrowserNotFoundError) as info:
+    monkeypatch.setattr(chromium, "find_chromium", lambda: None)
+    with pytest.raises(chromium.BrowserNotFoundError) as info:
         pdf.print_year(2024, reports_dir=tmp_path)
     message = str(info.value)
     assert "apt-get install" in message and "chromium" in message
     assert "blev ikke fundet" in message and "was not found" in message
-    assert pdf.BrowserNotFoundError is browser.BrowserNotFoundError
+    assert pdf.BrowserNotFoundError is chromium.BrowserNotFoundError
 
 
 def test_footer_has_page_numbers(printed):

@@ -9,7 +9,7 @@ import sys
 
 import pandas as pd
 
-from pipeline import schema
+from pipeline.account.kpis import KPI_IDS
 from tests.conftest import ROOT, YEAR, run_pipeline
 
 SAMPLE = {151: "151-ballerup", 665: "665-lemvig", 730: "730-randers", 741: "741-samsoe",
@@ -34,7 +34,7 @@ def test_open_data_has_one_row_per_municipality_and_kpi(published_reports):
     table = pd.read_csv(published_reports / "kpis.csv", dtype={"municipality_code": int})
     assert list(table.columns) == ["municipality_code", "municipality", "year", "kpi_id", "value", "unit",
                                    "target_value", "target_year", "status"]
-    assert len(table) == len(SAMPLE) * len(schema.KPI_IDS)
+    assert len(table) == len(SAMPLE) * len(KPI_IDS)
     assert not table.duplicated(["municipality_code", "kpi_id"]).any()
     assert set(table["status"]) <= {"på sporet", "ikke på sporet", "mangler mål", "mangler data"}
     pct = table[table.unit == "%"]["value"].dropna()
@@ -74,8 +74,33 @@ def test_notebook_runs_under_the_papermill_cli(sample_project, report_run, tmp_p
                           timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
     nb = json.loads(out.read_text(encoding="utf-8"))
-    html_outputs = [o for c in nb["cells"] for o in c.get("outputs", []) if "text/html" in o.get("data", {})]
+    published = [c for c in nb["cells"] if "udforsk" not in c["metadata"].get("tags", [])]
+    html_outputs = [o for c in published for o in c.get("outputs", []) if "text/html" in o.get("data", {})]
     assert len(html_outputs) == 7 and "Aarhus Kommune" in "".join(html_outputs[0]["data"]["text/html"])
+    explored = [c for c in nb["cells"] if "udforsk" in c["metadata"].get("tags", [])]
+    assert len(explored) == 7 and all(c["outputs"] for c in explored), "each section has its data cell"
+
+
+def test_exploration_cells_never_reach_the_published_page(published_reports):
+    """The executed notebook keeps the analyst's data cells; the published page does not."""
+    nb = json.loads((published_reports / "notebooks" / "151-ballerup.ipynb").read_text(encoding="utf-8"))
+    explored = [c for c in nb["cells"] if "udforsk" in c["metadata"].get("tags", [])]
+    assert any('class="dataframe' in "".join(o.get("data", {}).get("text/html", ""))
+               for c in explored for o in c["outputs"]), "the data cells show tables in the notebook"
+    html = (published_reports / "151-ballerup.html").read_text(encoding="utf-8")
+    assert 'class="dataframe' not in html and "acc.summary" not in html
+
+
+def test_published_open_data_equals_the_frozen_backtest(published_reports):
+    """The open data the report run publishes is the KPI table the backtest checks."""
+    expected = (ROOT / "tests" / "backtests" / "expected" / "kpis_2024.csv").read_text(encoding="utf-8")
+    assert (published_reports / "kpis.csv").read_text(encoding="utf-8") == expected
+
+
+def test_kpi_table_is_a_stage_output(sample_project, report_run):
+    table = pd.read_parquet(sample_project / "data" / "processed" / str(YEAR) / "kpis.parquet")
+    assert sorted(table["municipality_code"].unique()) == sorted(SAMPLE)
+    assert len(table[table["year"] == YEAR]) == len(SAMPLE) * len(KPI_IDS)
 
 
 def test_same_inputs_give_the_same_html(sample_project, report_run, published_reports):

@@ -1,10 +1,13 @@
-"""Danish number, percentage and date formats."""
+"""The one Danish formatter: numbers, percentages, dates, timestamps, lists and sort order."""
 
 import datetime as dt
 import math
+import re
 
+import numpy as np
 import pandas as pd
 import pytest
+from babel.numbers import format_decimal
 
 from pipeline import formatting as fmt
 
@@ -73,3 +76,96 @@ def test_percentage_points():
 def test_infinite_is_refused():
     with pytest.raises(ValueError, match="infinite"):
         fmt.number(float("inf"))
+
+
+# --- decimal: measured values as they are (replaced validation's own number formatter) -----------
+
+
+@pytest.mark.parametrize(
+    ("x", "expected"),
+    [
+        (1234.5, "1.234,5"),
+        (12.0, "12"),  # an integer float without decimals
+        (12, "12"),
+        (0.1234, "0,123"),  # at most 3 decimals
+        (-3.5, "-3,5"),
+        (1e6, "1.000.000"),
+        (np.float64(3.0), "3"),  # numpy scalars, as GX leaves them in its results
+        (np.int64(1500), "1.500"),
+        (np.float64(0.25), "0,25"),
+    ],
+)
+def test_decimal(x, expected):
+    assert fmt.decimal(x) == expected
+
+
+def test_decimal_options_and_missing():
+    assert fmt.decimal(1.23456, max_decimals=1) == "1,2"
+    assert fmt.decimal(1.5, max_decimals=0) == "2"
+    assert fmt.decimal(None) == fmt.decimal(float("nan")) == fmt.decimal(pd.NA) == "–"
+    assert fmt.decimal(None, missing="") == ""
+
+
+@pytest.mark.parametrize("x", [0, 7, 12.0, 1234.5, 1234567.891, -0.5, 0.1 + 0.2, 1e15, 2.0**60])
+def test_decimal_writes_what_the_validation_pages_wrote(x):
+    """Byte-identical with the formatter it replaced (validation_messages._number/_num)."""
+    old = int(x) if isinstance(x, float) and x.is_integer() and abs(x) < 1e15 else x
+    assert fmt.decimal(x) == format_decimal(old, locale="da_DK")
+
+
+# --- timestamp, join_da, danish_sort_key ---------------------------------------------------------
+
+MONTHS_DA = [
+    "januar", "februar", "marts", "april", "maj", "juni",
+    "juli", "august", "september", "oktober", "november", "december",
+]  # validation's own month names, which timestamp replaced  # fmt: skip
+
+
+def test_timestamp():
+    assert fmt.timestamp(dt.datetime(2026, 12, 3, 7, 40)) == "3. december 2026 kl. 07:40"
+    assert fmt.timestamp(dt.datetime(2024, 1, 31, 23, 5, 59)) == "31. januar 2024 kl. 23:05"
+    # an aware moment is written in its own wall-clock time
+    utc = dt.datetime(2024, 5, 1, 0, 30, tzinfo=dt.UTC)
+    assert fmt.timestamp(utc) == "1. maj 2024 kl. 00:30"
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+def test_timestamp_month_names_are_the_ones_validation_used(month):
+    moment = dt.datetime(2025, month, 9, 14, 2)
+    old = f"{moment.day}. {MONTHS_DA[moment.month - 1]} {moment.year} kl. {moment:%H:%M}"
+    assert fmt.timestamp(moment) == old
+
+
+def test_now_is_a_timestamp():
+    pattern = r"\d{1,2}\. (" + "|".join(MONTHS_DA) + r") \d{4} kl\. \d{2}:\d{2}"
+    assert re.fullmatch(pattern, fmt.now())
+
+
+@pytest.mark.parametrize(
+    ("items", "expected"),
+    [
+        ([], ""),
+        (["fleet"], "fleet"),
+        (["fleet", "waste"], "fleet og waste"),
+        (["a", "b", "c"], "a, b og c"),
+        ((n for n in (1, 2, 3, 4)), "1, 2, 3 og 4"),  # any iterable, any item
+    ],
+)
+def test_join_da(items, expected):
+    assert fmt.join_da(items) == expected
+
+
+def test_danish_sort_order():
+    assert sorted(["Åbyen", "Æblehaven", "Østerbro", "Zoo"], key=fmt.danish_sort_key) == [
+        "Zoo",
+        "Æblehaven",
+        "Østerbro",
+        "Åbyen",
+    ]
+
+
+def test_danish_sort_key_ignores_case():
+    assert sorted(["b", "Å", "A", "z", "æ", "Ø"], key=fmt.danish_sort_key) == [
+        "A", "b", "z", "æ", "Ø", "Å",
+    ]
+    assert fmt.danish_sort_key("ÆBLE") == fmt.danish_sort_key("æble")

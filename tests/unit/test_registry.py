@@ -29,8 +29,8 @@ def test_lookup_by_code_in_any_form(given):
     assert registry.get(given).name == "Ballerup"
 
 
-@pytest.mark.parametrize("given,message", [("999", "not in the municipality registry"),
-                                           ("Ballerup", "is not a municipality code")])
+@pytest.mark.parametrize("given,message", [("999", "findes ikke i kommuneregistret"),
+                                           ("Ballerup", "er ikke en kommunekode")])
 def test_unknown_code_is_refused_with_a_message(given, message):
     with pytest.raises(KeyError, match=message):
         registry.get(given)

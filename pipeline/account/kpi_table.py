@@ -1,0 +1,91 @@
+"""The year's KPI table, `data/processed/<YEAR>/kpis.parquet`: computed once per run, read by every report.
+
+One row per municipality × data year × KPI with its value; the rows of the report year also carry
+the previous value, the target, the value on the target path and the status. The notebook, the year
+overview and the open data all read this table, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import config
+from pipeline.account import status, targets
+from pipeline.account.kpis import compute_history, rows_for
+from pipeline.ingest import load_processed
+
+log = logging.getLogger(__name__)
+
+COLUMNS = ["municipality_code", "year", "kpi_id", "value", "unit", "previous_year", "previous_value",
+           "target_year", "target_value", "expected_value", "status"]
+DTYPES = {"municipality_code": "int64", "year": "int64", "kpi_id": "str", "value": "float64",
+          "unit": "str", "previous_year": "Int64", "previous_value": "float64", "target_year": "Int64",
+          "target_value": "float64", "expected_value": "float64", "status": "str"}
+
+
+def processed_years(paths: config.YearPaths) -> list[int]:
+    """Years ≤ the report year that have a folder under the processed root."""
+    root = paths.processed_root
+    if not root.is_dir():
+        return []
+    return sorted(int(p.name) for p in root.iterdir()
+                  if p.is_dir() and p.name.isdigit() and int(p.name) <= paths.year)
+
+
+def municipality_years(tables_by_year: dict[int, dict[str, pd.DataFrame]], code: int, year: int) -> list[int]:
+    """The report year and every earlier year in which the municipality delivered anything."""
+    return [y for y, tables in sorted(tables_by_year.items())
+            if y == year or any(not rows_for(tables, name, code).empty for name in tables)]
+
+
+def municipality_rows(tables_by_year: dict[int, dict[str, pd.DataFrame]], code: int, year: int,
+                      targets_dir: Path = config.TARGETS) -> pd.DataFrame:
+    """The KPI table's rows for one municipality: its history, and the status in the report year."""
+    years = municipality_years(tables_by_year, code, year)
+    history = compute_history({y: tables_by_year[y] for y in years}, code, year)
+    summary = status.summary(history, year, targets.load_file(code, targets_dir).targets)
+    history["municipality_code"] = int(code)
+    now = summary.drop(columns=["group", "title_da", "unit", "higher_is_better", "value"])
+    table = history.merge(now, on=["year", "kpi_id"], how="left")
+    return table[COLUMNS].astype(DTYPES)
+
+
+def build(paths: config.YearPaths, codes: Iterable[int], targets_dir: Path = config.TARGETS) -> pd.DataFrame:
+    """The KPI table for the given municipalities (every processed year ≤ the report year is read once)."""
+    tables_by_year = {y: load_processed(y, paths.processed_root) for y in processed_years(paths)}
+    if paths.year not in tables_by_year:
+        raise FileNotFoundError(f"der er ingen indlæste data for {paths.year} i {paths.processed}; "
+                                f"kør først `make ingest YEAR={paths.year}`")
+    parts = [municipality_rows(tables_by_year, code, paths.year, targets_dir) for code in sorted(codes)]
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in DTYPES.items()})[COLUMNS]
+    return pd.concat(parts, ignore_index=True)
+
+
+def run(paths: config.YearPaths, codes: Iterable[int], targets_dir: Path = config.TARGETS) -> Path:
+    """Compute and write `data/processed/<YEAR>/kpis.parquet` atomically."""
+    from pipeline import atomic
+
+    table = build(paths, codes, targets_dir)
+    atomic.write_bytes(paths.kpis, table.to_parquet(index=False))
+    log.info("KPI table %s: %d municipalities, %d rows", paths.kpis,
+             table["municipality_code"].nunique(), len(table))
+    return paths.kpis
+
+
+def load(paths: config.YearPaths, code: int | None = None) -> pd.DataFrame:
+    """The year's KPI table (optionally one municipality's rows); FileNotFoundError names the fix."""
+    if not paths.kpis.exists():
+        raise FileNotFoundError(f"{paths.kpis} findes ikke; kør `make report YEAR={paths.year}` "
+                                "(den beregner nøgletalstabellen, før notebooks køres)")
+    filters = [("municipality_code", "==", int(code))] if code is not None else None
+    return pd.read_parquet(paths.kpis, filters=filters).astype(DTYPES)
+
+
+def history(table: pd.DataFrame) -> pd.DataFrame:
+    """year, kpi_id, value, unit of one municipality's rows (what kpis.series and the charts read)."""
+    return table[["year", "kpi_id", "value", "unit"]].reset_index(drop=True)

@@ -1,0 +1,82 @@
+"""KPI values per municipality-year: one module per KPI group (`lca`, `fleet`, `waste`, `energy_labels`),
+each with a `compute(frames, year)` and its metadata in `<group>.meta.yml` (see kpis/meta.py)."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from collections.abc import Callable, Mapping
+
+import pandas as pd
+
+from pipeline import formatting as fmt
+from pipeline.account.kpis.common import empty_frame, frames_for, rows_for
+from pipeline.account.kpis.meta import (
+    GROUP_MODULES,
+    GROUPS,
+    KPI_DATASET,
+    KPI_DEFS,
+    KPI_IDS,
+    KpiDef,
+    kpis_for,
+    kpis_in_group,
+)
+
+__all__ = ["GROUPS", "KPI_DATASET", "KPI_DEFS", "KPI_IDS", "KpiDef", "compute_history", "compute_year",
+           "empty_frame", "frames_for", "kpis_for", "kpis_in_group", "previous", "rows_for", "series",
+           "value_in"]
+
+Computer = Callable[[Mapping[str, pd.DataFrame], int], dict[str, float | None]]
+
+
+@functools.cache
+def computers() -> tuple[Computer, ...]:
+    """Each registered group's `compute`, in report order."""
+    return tuple(importlib.import_module(f"{__name__}.{module}").compute for module in GROUP_MODULES)
+
+
+def compute_year(tables: Mapping[str, pd.DataFrame], code: int, year: int) -> dict[str, float | None]:
+    """All KPI values for one municipality-year; None where the dataset is missing or n = 0."""
+    frames = frames_for(tables, code, year)
+    values: dict[str, float | None] = {}
+    for compute in computers():
+        values.update(compute(frames, year))
+    for kpi_id, dataset in KPI_DATASET.items():
+        if frames[dataset].empty:
+            values[kpi_id] = None  # not delivered → "mangler data"
+    return {k: values.get(k) for k in KPI_IDS}
+
+
+def compute_history(
+    tables_by_year: Mapping[int, Mapping[str, pd.DataFrame]], code: int, year: int | None = None
+) -> pd.DataFrame:
+    """Long table year, kpi_id, value (NaN = mangler data), unit for every available year ≤ year."""
+    rows = []
+    for y in sorted(int(k) for k in tables_by_year):
+        if year is not None and y > int(year):
+            continue
+        for kpi_id, v in compute_year(tables_by_year[y], code, y).items():
+            rows.append((y, kpi_id, float("nan") if v is None else float(v), KPI_DEFS[kpi_id].unit))
+    out = pd.DataFrame(rows, columns=["year", "kpi_id", "value", "unit"])
+    return out.astype({"year": "int64", "kpi_id": "str", "value": "float64", "unit": "str"})
+
+
+def series(history: pd.DataFrame, kpi_id: str) -> pd.Series:
+    """One KPI's values indexed by year (NaN where missing), sorted by year."""
+    if history is None or history.empty:
+        return pd.Series(dtype="float64", name=kpi_id)
+    h = history.loc[history["kpi_id"] == kpi_id, ["year", "value"]]
+    return h.set_index("year")["value"].astype("float64").sort_index().rename(kpi_id)
+
+
+def value_in(history: pd.DataFrame, kpi_id: str, year: int) -> float | None:
+    """The KPI's value in `year`, None if missing."""
+    v = series(history, kpi_id).get(int(year))
+    return None if fmt.is_missing(v) else float(v)
+
+
+def previous(history: pd.DataFrame, kpi_id: str, year: int) -> tuple[int, float] | None:
+    """The latest (year, value) before `year` that has a value, or None."""
+    s = series(history, kpi_id).dropna()
+    s = s[s.index < int(year)]
+    return None if s.empty else (int(s.index[-1]), float(s.iloc[-1]))

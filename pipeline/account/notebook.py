@@ -1,0 +1,122 @@
+"""Run the green-account notebook per municipality with papermill and render it to HTML with nbconvert."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import Markup
+
+from pipeline import __version__, atomic, config, formatting, registry, templating
+
+log = logging.getLogger(__name__)
+
+NBCONVERT_TEMPLATES = config.TEMPLATES / "nbconvert"
+CSS_FILES = ("report.css", "print.css")
+EXPLORE_TAG = "udforsk"  # cells an analyst uses to look at the data; never published
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    muni: registry.Municipality
+    paths: config.YearPaths
+    targets_dir: Path
+    generated: str
+
+
+@dataclass
+class RenderOutcome:
+    muni: registry.Municipality
+    ok: bool
+    html: str | None = None
+    notebook: str | None = None
+    error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def code(self) -> int:
+        return self.muni.code
+
+
+def page_title(muni: registry.Municipality, year: int) -> str:
+    """'Grønt regnskab 2024 – Ballerup Kommune': the page's <title> and <h1>."""
+    return f"Grønt regnskab {year} – {muni.official_name}"
+
+
+def to_html(nb, muni: registry.Municipality, year: int, generated: str) -> str:
+    """The published page: the notebook's HTML outputs (no code, no exploration cells) in the page shell."""
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    exporter = HTMLExporter(template_name="green_account", extra_template_basedirs=[str(NBCONVERT_TEMPLATES)])
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={EXPLORE_TAG}), enabled=True)
+    body, _ = exporter.from_notebook_node(nb)
+    page = templating.render("account/page.html.j2", title=page_title(muni, year), year=year, body=Markup(body),
+                             css=templating.css(*CSS_FILES), version=__version__, generated=generated)
+    # nbconvert serialises what it exports with BeautifulSoup's html.parser (void tags as <meta/>,
+    # attributes sorted); the whole page gets the same serialisation, so published bytes stay stable.
+    return str(BeautifulSoup(page, features="html.parser"))
+
+
+def describe_failure(exc: Exception) -> str:
+    """Point at the failing cell, as papermill does, in one readable line."""
+    cell = getattr(exc, "exec_count", None)
+    ename, evalue = getattr(exc, "ename", type(exc).__name__), getattr(exc, "evalue", str(exc))
+    where = f"celle {cell}" if cell is not None else "notebook"
+    return f"{where} fejlede: {ename}: {evalue}"
+
+
+def render_one(job: RenderJob) -> RenderOutcome:
+    """Execute the notebook for one municipality and publish its HTML; keep the old one on failure."""
+    import nbformat
+    import papermill
+
+    start = time.perf_counter()
+    paths, muni = job.paths, job.muni
+    paths.notebooks.mkdir(parents=True, exist_ok=True)
+    executed, failed = paths.notebook(muni), paths.failed_notebook(muni)
+    parameters = {"municipality_code": muni.code, "year": paths.year,
+                  "processed_root": str(paths.processed_root), "reports_root": str(paths.reports_root),
+                  "targets_dir": str(job.targets_dir)}
+    try:
+        nb = papermill.execute_notebook(
+            str(config.GREEN_ACCOUNT_NOTEBOOK), str(failed), parameters=parameters,
+            kernel_name="python3", progress_bar=False, log_output=False, cwd=str(config.ROOT),
+            shutdown_kernel="immediate", extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        )
+    except Exception as exc:  # noqa: BLE001 - any notebook failure keeps the last good report
+        return RenderOutcome(muni, False, error=f"{describe_failure(exc)} (se {failed})",
+                             seconds=time.perf_counter() - start)
+    html = to_html(nbformat.from_dict(nb), muni, paths.year, job.generated)
+    target = paths.report(muni)
+    atomic.write_text(target, html)
+    os.replace(failed, executed)
+    return RenderOutcome(muni, True, str(target), str(executed), seconds=time.perf_counter() - start)
+
+
+def render_all(munis: list[registry.Municipality], paths: config.YearPaths, workers: int | None = None,
+               targets_dir: Path = config.TARGETS, progress: bool = True) -> list[RenderOutcome]:
+    """Render every municipality in MUNIS in parallel across the CPU cores."""
+    from tqdm import tqdm
+
+    generated = formatting.now()
+    jobs = [RenderJob(m, paths, Path(targets_dir), generated) for m in munis]
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
+    outcomes: list[RenderOutcome] = []
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(render_one, job): job for job in jobs}
+        bar = tqdm(as_completed(futures), total=len(jobs), desc=f"Grønne regnskaber {paths.year}",
+                   unit="kommune", disable=not progress)
+        for future in bar:
+            outcome = future.result()
+            bar.set_postfix_str(outcome.muni.name)
+            log.debug("rendered %s in %.1f s (ok=%s)", outcome.code, outcome.seconds, outcome.ok)
+            outcomes.append(outcome)
+    return sorted(outcomes, key=lambda o: o.code)

@@ -1,0 +1,45 @@
+"""Section 'Overblik': one table with every KPI's value this year, previous year, target and status."""
+
+from __future__ import annotations
+
+from pipeline import formatting as fmt
+from pipeline.account.sections import kpi_anchor, template
+from pipeline.account.status import KPI_STATUSES
+
+
+def rows(acc) -> list[dict]:
+    out = []
+    for r in acc.summary.itertuples(index=False):
+        prev = (
+            "–"
+            if fmt.is_missing(r.previous_value)
+            else f"{fmt.value(r.previous_value, r.unit)} ({int(r.previous_year)})"
+        )
+        goal = (
+            "–"
+            if fmt.is_missing(r.target_value)
+            else f"{fmt.value(r.target_value, r.unit)} i {int(r.target_year)}"
+        )
+        out.append(
+            {
+                "anchor": kpi_anchor(r.kpi_id),
+                "title": r.title_da,
+                "value": fmt.value(r.value, r.unit, missing=fmt.NO_DATA),
+                "previous": prev,
+                "target": goal,
+                "status": r.status,
+                "direction": "højere er bedre" if r.higher_is_better else "lavere er bedre",
+                "caveat": bool(acc.caveats.get(r.kpi_id)),
+            }
+        )
+    return out
+
+
+def html(acc) -> str:
+    counts = acc.summary["status"].value_counts()
+    return template(
+        "summary.html.j2",
+        acc,
+        rows=rows(acc),
+        counts=[(s, int(counts.get(s, 0))) for s in KPI_STATUSES],
+    )

@@ -1,0 +1,151 @@
+"""Find and read every municipality's delivery files for a year, collecting every problem."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import config, registry, schema
+from pipeline.errors import DeliveryError, ParameterError, Problem
+from pipeline.ingest.readers import read_dataset
+from pipeline.ingest.store import DeliveredFile, Manifest, MunicipalityDelivery, empty_table, sha256
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = (".csv", ".xlsx")
+IGNORED = {"readme.md", "readme.txt", ".gitkeep", ".ds_store", "thumbs.db"}
+
+
+@dataclass
+class IngestResult:
+    year: int
+    tables: dict[str, pd.DataFrame]
+    manifest: Manifest
+
+    @property
+    def blocked(self) -> dict[int, list[str]]:
+        """Municipalities left out because a file could not be read: code → problems."""
+        return dict(self.manifest.blocked)
+
+
+def relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def available_years(raw: Path = config.RAW) -> list[int]:
+    """Years that have a delivery folder in data/raw/."""
+    if not raw.is_dir():
+        return []
+    return sorted(int(p.name) for p in raw.iterdir() if p.is_dir() and p.name.isdigit() and len(p.name) == 4)
+
+
+def check_year(year: int, raw: Path = config.RAW) -> None:
+    """Refuse a YEAR that has no delivery folder, naming the years that do."""
+    if not (1990 <= int(year) <= 2100):
+        raise ParameterError(f"YEAR={year} er ikke et årstal med fire cifre (fx YEAR=2024)")
+    folder = config.YearPaths(year, raw_root=raw).raw
+    if not folder.is_dir():
+        found = ", ".join(map(str, available_years(raw))) or "ingen"
+        raise ParameterError(f"Der er ingen leverancer for {year}: mappen {folder} findes ikke. "
+                             f"År med leverancer: {found}")
+
+
+def find_files(folder: Path, root: Path) -> tuple[dict[str, Path], list[Problem]]:
+    """Map dataset name → delivery file in one municipality folder; problems for stray files."""
+    found: dict[str, Path] = {}
+    problems: list[Problem] = []
+    for path in sorted(folder.iterdir()):
+        shown = relative(path, root)
+        if path.name.lower() in IGNORED or path.name.startswith((".", "~$")):
+            continue
+        if path.is_dir():
+            problems.append(Problem(shown, "uventet undermappe i en kommunes leverance"))
+            continue
+        stem, suffix = path.stem.strip().lower(), path.suffix.lower()
+        if suffix not in SUFFIXES:
+            hint = " - gem filen som .xlsx" if suffix in (".xls", ".ods", ".numbers") else ""
+            problems.append(Problem(shown, f"forkert filtype '{suffix or '(ingen)'}'{hint}", None,
+                                    None, None, "en .csv- eller .xlsx-fil"))
+            continue
+        if stem not in schema.DATASETS:
+            problems.append(Problem(shown, f"ukendt datasæt '{path.stem}'", None, None, None,
+                                    "et af filnavnene " + ", ".join(schema.DATASET_NAMES)))
+            continue
+        if stem in found:
+            problems.append(Problem(shown, f"datasættet '{stem}' er leveret to gange "
+                                    f"(også {found[stem].name}); fjern den ene fil"))
+            continue
+        found[stem] = path
+    return found, problems
+
+
+def ingest_year(year: int, raw: Path = config.RAW, root: Path = config.ROOT, strict: bool = True) -> IngestResult:
+    """Read every delivery for YEAR; raise DeliveryError listing all problems if any.
+
+    With strict=False, a municipality whose files cannot be read is left out of the tables and
+    listed in manifest.blocked with its problems, so the other municipalities go on; problems
+    that belong to no municipality (stray files, unknown folders) still stop the run.
+    """
+    check_year(year, raw)
+    folder = config.YearPaths(year, raw_root=raw).raw
+    problems: list[Problem] = []  # every problem, in folder order
+    year_problems: list[Problem] = []  # problems that belong to no municipality
+    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in schema.DATASETS}
+    manifest = Manifest(year)
+    for muni_dir in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
+        shown = relative(muni_dir, root)
+        if not muni_dir.is_dir():
+            if muni_dir.name.lower() not in IGNORED:
+                year_problems.append(Problem(shown, "filer skal ligge i en mappe pr. kommune",
+                                             expected=f"data/raw/{year}/<kommunekode>/<datasæt>.csv"))
+                problems.append(year_problems[-1])
+            continue
+        if not (muni_dir.name.isdigit() and registry.is_known(muni_dir.name)):
+            year_problems.append(Problem(shown, f"ukendt kommune-mappe '{muni_dir.name}'", None, None,
+                                         None, "en officiel kommunekode med tre cifre, fx 151 (Ballerup)"))
+            problems.append(year_problems[-1])
+            continue
+        muni = registry.get(muni_dir.name)
+        files, muni_problems = find_files(muni_dir, root)
+        entry = MunicipalityDelivery(missing=[n for n in schema.DATASET_NAMES if n not in files])
+        muni_parts: dict[str, pd.DataFrame] = {}
+        for name, path in files.items():
+            shown_file = relative(path, root)
+            table, read_problems = read_dataset(path, schema.DATASETS[name], shown_file)
+            muni_problems += read_problems
+            if table is None:
+                continue
+            table["municipality_code"] = muni.code
+            table["year"] = int(year)
+            table["source_file"] = pd.Series([shown_file] * len(table), dtype="str")
+            muni_parts[name] = table
+            entry.datasets[name] = DeliveredFile(shown_file, sha256(path), len(table))
+        if muni_problems:
+            problems += muni_problems
+            manifest.blocked[muni.code] = [str(p) for p in muni_problems]
+            continue
+        for name, table in muni_parts.items():
+            parts[name].append(table)
+        for name in entry.missing:
+            log.warning("%s %s: datasættet '%s' er ikke leveret (rapporteres som 'mangler data')",
+                        muni.name, year, name)
+        manifest.municipalities[muni.code] = entry
+    if problems and (strict or year_problems):
+        raise DeliveryError(problems)
+    if manifest.blocked:
+        log.error("%d kommune(r) udeladt, fordi leverancen ikke kan læses: %s", len(manifest.blocked),
+                  ", ".join(f"{registry.get(c).name} ({c})" for c in manifest.blocked))
+    if not manifest.municipalities and not manifest.blocked:
+        raise ParameterError(f"Mappen {relative(folder, root)} indeholder ingen kommune-mapper")
+    tables = {}
+    for name, dataset in schema.DATASETS.items():
+        columns = dataset.column_names + schema.PROVENANCE
+        frames = [f[columns] for f in parts[name]]
+        tables[name] = pd.concat(frames, ignore_index=True) if frames else empty_table(dataset)[columns]
+    return IngestResult(year, tables, manifest)

@@ -1,0 +1,187 @@
+"""Read one delivery file (Danish CSV variants or Excel) into typed columns, collecting every problem."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline import schema
+from pipeline.errors import Problem
+
+log = logging.getLogger(__name__)
+
+DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y")
+_THOUSANDS_COMMA_DECIMAL = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
+_DANISH = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"})
+EXPECTED = {
+    schema.FLOAT: "et tal, fx 1234,5 eller 1234.5",
+    schema.INT: "et heltal, fx 12",
+    schema.DATE: "en dato som 2024-12-31, 31-12-2024 eller 31.12.2024",
+}
+
+
+def decode(raw: bytes) -> tuple[str, str]:
+    """Decode bytes as UTF-8 (with or without BOM), falling back to Windows-1252."""
+    try:
+        return raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        return raw.decode("cp1252"), "cp1252"
+
+
+def sniff_delimiter(text: str) -> str:
+    """Semicolon or comma, judged from the header line."""
+    header = text.splitlines()[0] if text else ""
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def read_raw(path: Path) -> tuple[pd.DataFrame, dict]:
+    """Read a CSV or XLSX as untyped cells; returns the frame and how it was read."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        df = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
+        return df, {"format": "xlsx", "decimal": "."}
+    text, encoding = decode(path.read_bytes())
+    delimiter = sniff_delimiter(text)
+    df = pd.read_csv(
+        io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
+        quoting=csv.QUOTE_MINIMAL, skip_blank_lines=True,
+    )
+    decimal = "," if delimiter == ";" else "."
+    return df, {"format": "csv", "encoding": encoding, "delimiter": delimiter, "decimal": decimal}
+
+
+def _blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and np.isnan(value):
+        return True
+    if value is pd.NaT:
+        return True
+    return isinstance(value, str) and value.strip() == ""
+
+
+def parse_float(value: object, decimal: str) -> float:
+    """'1.234,5' (decimal comma) or '1234.5' → 1234.5; raises ValueError otherwise."""
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return float(value)
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    if decimal == ",":
+        if _THOUSANDS_COMMA_DECIMAL.match(text):
+            text = text.replace(".", "")
+        text = text.replace(",", ".")
+    result = float(text)
+    if not np.isfinite(result):
+        raise ValueError(value)
+    return result
+
+
+def parse_date(value: object) -> pd.Timestamp:
+    """A date cell from Excel or one of DATE_FORMATS; raises ValueError otherwise."""
+    if isinstance(value, (dt.datetime, dt.date, pd.Timestamp)):
+        return pd.Timestamp(value).normalize()
+    text = str(value).strip()
+    for fmt in DATE_FORMATS:
+        try:
+            return pd.Timestamp(dt.datetime.strptime(text, fmt)).normalize()
+        except ValueError:
+            continue
+    raise ValueError(value)
+
+
+def parse_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # Excel turns id 1001 into 1001.0
+    return str(value).strip()
+
+
+def parse_category(value: object, column: schema.Column) -> str:
+    """Normalise case and Danish letters so 'Gennemført' matches 'gennemfoert'."""
+    text = str(value).strip()
+    if column.name == "energy_label":
+        return text.upper().replace(" ", "")
+    return text.lower().translate(_DANISH).replace(" ", "_").replace("-", "_")
+
+
+def convert_column(cells: pd.Series, column: schema.Column, decimal: str, file: str):
+    """Typed values for one column plus the problems of cells that could not be parsed."""
+    values: list = []
+    problems: list[Problem] = []
+    for index, cell in cells.items():
+        row = int(index) + 2  # header is row 1
+        if _blank(cell):
+            values.append(None)
+            continue
+        try:
+            if column.kind == schema.FLOAT:
+                values.append(parse_float(cell, decimal))
+            elif column.kind == schema.INT:
+                number = parse_float(cell, decimal)
+                if not number.is_integer():
+                    raise ValueError(cell)
+                values.append(int(number))
+            elif column.kind == schema.DATE:
+                values.append(parse_date(cell))
+            elif column.kind in (schema.CATEGORY, schema.YESNO):
+                values.append(parse_category(cell, column))
+            else:
+                values.append(parse_text(cell))
+        except (ValueError, TypeError, OverflowError):
+            problems.append(Problem(file, "værdien kan ikke læses", row, column.name,
+                                    str(cell), EXPECTED.get(column.kind)))
+            values.append(None)
+    return typed_series(values, column, cells.index), problems
+
+
+def typed_series(values: list, column: schema.Column, index) -> pd.Series:
+    if column.kind == schema.FLOAT:
+        return pd.Series([np.nan if v is None else v for v in values], index=index, dtype="float64")
+    if column.kind == schema.INT:
+        return pd.Series(values, index=index, dtype="Int64")
+    if column.kind == schema.DATE:
+        return pd.to_datetime(pd.Series(values, index=index, dtype=object)).astype("datetime64[ns]")
+    return pd.Series([np.nan if v is None else v for v in values], index=index, dtype="str")
+
+
+def normalise_header(name: object) -> str:
+    return str(name).strip().lower().replace("\ufeff", "")
+
+
+def read_dataset(path: Path, dataset: schema.Dataset, display_path: str):
+    """Typed frame for one delivery file (schema columns only) and every problem found."""
+    try:
+        raw, how = read_raw(path)
+    except Exception as exc:  # noqa: BLE001 - any reader failure becomes a user message
+        return None, [Problem(display_path, f"filen kan ikke læses som {path.suffix.lstrip('.')}: {exc}")]
+    log.debug("read %s as %s", display_path, how)
+    raw.columns = [normalise_header(c) for c in raw.columns]
+    raw = raw.dropna(how="all")
+    raw = raw[~raw.apply(lambda r: all(_blank(v) for v in r), axis=1)] if len(raw) else raw
+    problems: list[Problem] = []
+    duplicated = sorted({c for c in raw.columns if list(raw.columns).count(c) > 1})
+    if duplicated:
+        return None, [Problem(display_path, f"kolonnen findes flere gange: {', '.join(duplicated)}")]
+    unknown = [c for c in raw.columns if c not in dataset.column_names and not c.startswith("unnamed")]
+    if unknown:
+        log.warning("%s: ignoring unknown columns %s", display_path, unknown)
+    out = pd.DataFrame(index=raw.index)
+    for column in dataset.columns:
+        if column.name not in raw.columns:
+            if column.required:
+                problems.append(Problem(display_path, f"kolonnen '{column.name}' mangler", 1,
+                                        column.name, None,
+                                        "kolonnerne " + ", ".join(dataset.column_names)))
+                continue
+            out[column.name] = typed_series([None] * len(raw), column, raw.index)
+            continue
+        out[column.name], column_problems = convert_column(raw[column.name], column,
+                                                           how["decimal"], display_path)
+        problems += column_problems
+    out["source_row"] = (raw.index.to_numpy() + 2).astype("int64")
+    return out.reset_index(drop=True), problems

@@ -1,0 +1,1 @@
+"""Publication stage: year overview, open data and PDF."""

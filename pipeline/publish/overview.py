@@ -1,0 +1,84 @@
+"""The year's overview page and open data (index.html, kpis.csv, kpis.json), read from the KPI table."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import __version__, atomic, config, formatting, registry, templating
+from pipeline.account import kpi_table, targets
+from pipeline.account.kpis import KPI_DEFS
+from pipeline.ingest import load_manifest
+from pipeline.validate import load_summaries
+
+log = logging.getLogger(__name__)
+
+OPEN_DATA_COLUMNS = ["municipality_code", "municipality", "year", "kpi_id", "value", "unit",
+                     "target_value", "target_year", "status"]
+
+
+def _rounded(x) -> float | None:
+    return None if formatting.is_missing(x) else round(float(x), 3)
+
+
+def open_data_rows(muni: registry.Municipality, year: int, rows: pd.DataFrame) -> list[dict]:
+    """Open-data rows for one municipality: one per KPI, percentages on a 0–100 scale."""
+    now = rows[rows["year"] == year].set_index("kpi_id").reindex(list(KPI_DEFS))
+    return [{"municipality_code": muni.code, "municipality": muni.name, "year": year, "kpi_id": kpi_id,
+             "value": _rounded(r.value), "unit": r.unit, "target_value": _rounded(r.target_value),
+             "target_year": None if formatting.is_missing(r.target_year) else int(r.target_year),
+             "status": r.status} for kpi_id, r in now.iterrows()]
+
+
+def collect(paths: config.YearPaths, targets_dir: Path = config.TARGETS):
+    """One entry per validated municipality, with its KPI rows when its report is published."""
+    entries, rows = [], []
+    manifest = load_manifest(paths.year, paths.processed_root)
+    table = kpi_table.load(paths) if paths.kpis.exists() else None
+    for code, summary in load_summaries(paths).items():
+        if manifest is not None and code not in manifest.municipalities:
+            continue  # validated in an earlier run, not in this year's current deliveries
+        muni = registry.get(code)
+        report = paths.report(muni)
+        entry = {"muni": muni, "summary": summary, "published": summary.published,
+                 "report": report.name if report.exists() else None, "kpis": {},
+                 "validation_page": f"validation/{muni.slug}.html"}
+        own = table[table["municipality_code"] == code] if table is not None else None
+        if entry["published"] and report.exists() and own is not None and not own.empty:
+            muni_rows = open_data_rows(muni, paths.year, own)
+            rows += muni_rows
+            entry["kpis"] = {r["kpi_id"]: r for r in muni_rows}
+            entry["sample_data"] = targets.load_file(code, targets_dir).is_sample
+        entries.append(entry)
+    for code, problems in sorted((manifest.blocked if manifest else {}).items()):
+        muni = registry.get(code)
+        report = paths.report(muni)
+        entries.append({"muni": muni, "published": False, "kpis": {}, "validation_page": "validation/index.html",
+                        "report": report.name if report.exists() else None,
+                        "summary": {"status": "blocked", "failures": {"critical": len(problems), "warning": 0}}})
+    entries.sort(key=lambda e: e["muni"].code)
+    return entries, rows
+
+
+def render_index(year: int, entries: list[dict], generated: str) -> str:
+    return templating.render(
+        "overview/index.html.j2", year=year, entries=entries, kpi_defs=KPI_DEFS, generated=generated,
+        css=templating.css("report.css"), version=__version__,
+        sample_data=any(e.get("sample_data") for e in entries)
+        and all(e.get("sample_data") for e in entries if e["kpis"]),
+    )
+
+
+def write_year(paths: config.YearPaths, targets_dir: Path = config.TARGETS, generated: str | None = None) -> Path:
+    """Write index.html, kpis.csv and kpis.json for the year from the KPI table and the summaries."""
+    entries, rows = collect(paths, targets_dir)
+    table = pd.DataFrame(rows, columns=OPEN_DATA_COLUMNS)
+    table["target_year"] = table["target_year"].astype("Int64")
+    atomic.write_text(paths.open_data_csv, table.to_csv(index=False, lineterminator="\n"))
+    atomic.write_text(paths.open_data_json, json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
+    atomic.write_text(paths.index, render_index(paths.year, entries, generated or formatting.now()))
+    log.info("wrote overview for %s: %d municipalities, %d KPI rows", paths.year, len(entries), len(rows))
+    return paths.index

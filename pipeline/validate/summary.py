@@ -1,0 +1,207 @@
+"""The per-municipality validation result, its summary (the report's contract) and their JSON files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline import atomic, config
+
+log = logging.getLogger(__name__)
+
+SEVERITIES = ("critical", "warning", "info")
+
+
+@dataclass(frozen=True)
+class ValidationSummary:
+    """`reports/<YEAR>/validation/<code>-<slug>.summary.json`: what the report and overview read.
+
+    Shape in docs/architecture.md; `status` is "blocked" exactly when a critical rule failed.
+    """
+
+    municipality_code: int
+    municipality: str
+    year: int
+    status: str  # "published" | "blocked"
+    highest_failed_severity: str | None
+    datasets_delivered: list[str]
+    datasets_missing: list[str]
+    rules_checked: int
+    failures: dict[str, int]  # failed rules per severity (every severity present)
+    caveats: list[dict]  # failed warnings with the KPIs they affect
+    failures_detail: list[dict]  # one entry per failing row (or failed table-level rule)
+    page: str  # the auditor's page, relative to reports/<YEAR>/
+
+    @property
+    def code(self) -> int:
+        return self.municipality_code
+
+    @property
+    def published(self) -> bool:
+        return self.status == "published"
+
+    @property
+    def slug(self) -> str:
+        return Path(self.page).stem
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, doc: dict) -> ValidationSummary:
+        failures = {sev: int(doc["failures"].get(sev, 0)) for sev in SEVERITIES}
+        return cls(int(doc["municipality_code"]), doc["municipality"], int(doc["year"]), doc["status"],
+                   doc["highest_failed_severity"], list(doc["datasets_delivered"]),
+                   list(doc["datasets_missing"]), int(doc["rules_checked"]), failures,
+                   list(doc["caveats"]), list(doc["failures_detail"]), doc["page"])
+
+
+def load_summary(path: Path) -> ValidationSummary:
+    """The one reader of a summary file."""
+    return ValidationSummary.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def load_summaries(paths: config.YearPaths) -> dict[int, ValidationSummary]:
+    """Every summary of the year, keyed by municipality code."""
+    out = {}
+    for path in sorted(paths.validation.glob("*.summary.json")):
+        summary = load_summary(path)
+        out[summary.code] = summary
+    return out
+
+
+@dataclass
+class MunicipalityValidation:
+    """One municipality and year: status, failures, caveats and the GX results."""
+
+    code: int
+    name: str
+    slug: str
+    year: int
+    status: str  # "published" | "blocked"
+    highest_failed_severity: str | None  # "critical" | "warning" | "info" | None
+    datasets_delivered: list[str]
+    datasets_missing: list[str]
+    rules_checked: int
+    failures: dict[str, int]  # failed rules per severity
+    failures_detail: list[dict]  # one entry per failing row (or per failed table-level rule)
+    caveats: list[dict]  # failed warnings, mapped to the KPIs they affect
+    # every rule with its outcome (the auditor's page)
+    rules: list[dict] = field(default_factory=list)
+    gx_results: dict[str, dict] = field(default_factory=dict)  # dataset -> GX suite result JSON
+    suite_versions: dict[str, str] = field(default_factory=dict)
+    source_files: dict[str, str] = field(default_factory=dict)  # dataset -> delivery file
+
+    @property
+    def published(self) -> bool:
+        return self.status == "published"
+
+    @property
+    def page(self) -> str:
+        """The auditor's page, relative to reports/<YEAR>/."""
+        return f"validation/{self.slug}.html"
+
+    @property
+    def gx_version(self) -> str | None:
+        for result in self.gx_results.values():
+            return (result.get("meta") or {}).get("great_expectations_version")
+        return None
+
+    def summary(self) -> ValidationSummary:
+        """The compact summary the report reads."""
+        return ValidationSummary(self.code, self.name, self.year, self.status, self.highest_failed_severity,
+                                 list(self.datasets_delivered), list(self.datasets_missing),
+                                 self.rules_checked, dict(self.failures), list(self.caveats),
+                                 list(self.failures_detail), self.page)
+
+    def results_document(self) -> dict:
+        """`<code>-<slug>.json`: the raw GX results per dataset plus every rule's outcome."""
+        return {
+            "municipality_code": self.code,
+            "municipality": self.name,
+            "year": self.year,
+            "great_expectations_version": self.gx_version,
+            "suite_versions": dict(self.suite_versions),
+            "source_files": dict(self.source_files),
+            "rules": list(self.rules),
+            "results": dict(self.gx_results),
+        }
+
+    @classmethod
+    def from_files(cls, summary: ValidationSummary, document: dict | None = None) -> MunicipalityValidation:
+        """Rebuild from a written summary (and, if available, the results document next to it)."""
+        document = document or {}
+        return cls(
+            code=summary.code, name=summary.municipality, slug=summary.slug, year=summary.year,
+            status=summary.status, highest_failed_severity=summary.highest_failed_severity,
+            datasets_delivered=list(summary.datasets_delivered),
+            datasets_missing=list(summary.datasets_missing), rules_checked=summary.rules_checked,
+            failures=dict(summary.failures), failures_detail=list(summary.failures_detail),
+            caveats=list(summary.caveats), rules=list(document.get("rules", [])),
+            gx_results=dict(document.get("results", {})),
+            suite_versions=dict(document.get("suite_versions", {})),
+            source_files=dict(document.get("source_files", {})),
+        )
+
+
+def write_json(path: Path, document: dict) -> None:
+    text = json.dumps(document, ensure_ascii=False, indent=2, default=_json_default) + "\n"
+    atomic.write_text(path, text)
+
+
+def _json_default(value):
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    if isinstance(value, (dt.date, dt.datetime, pd.Timestamp)):
+        return value.isoformat()
+    return str(value)
+
+
+def write_results(results: dict[int, MunicipalityValidation], paths: config.YearPaths) -> list[Path]:
+    """Write `<code>-<slug>.json` (GX results) and `.summary.json` per municipality, atomically."""
+    wrong = [r for r in results.values() if r.year != paths.year]
+    if wrong:
+        raise ValueError(f"result for {wrong[0].code} is for {wrong[0].year}, not {paths.year}; "
+                         f"validate {paths.year} first")
+    paths.validation.mkdir(parents=True, exist_ok=True)
+    written = []
+    for code in sorted(results):
+        result = results[code]
+        for path, document in (
+            (paths.validation_results(result), result.results_document()),
+            (paths.validation_summary(result), result.summary().to_dict()),
+        ):
+            write_json(path, document)
+            written.append(path)
+    remove_stale(paths.validation, {r.slug for r in results.values()})
+    log.info("valideringsresultater skrevet: %d filer i %s", len(written), paths.validation)
+    return written
+
+
+def remove_stale(directory: Path, current_slugs: set[str]) -> list[Path]:
+    """Delete results and pages of municipalities this run did not validate (e.g. now unreadable),
+    so an auditor never reads last run's verdict as this run's."""
+    stale = [p for p in directory.glob("[0-9][0-9][0-9]-*")
+             if p.is_file() and p.name.split(".")[0] not in current_slugs]
+    for path in stale:
+        path.unlink()
+        log.info("fjernet forældet valideringsfil %s", path.name)
+    return stale
+
+
+def load_results(paths: config.YearPaths) -> dict[int, MunicipalityValidation]:
+    """Read back what write_results wrote for the year (summaries plus results documents)."""
+    results = {}
+    for code, summary in load_summaries(paths).items():
+        document_path = paths.validation_results(summary)
+        document = json.loads(document_path.read_text(encoding="utf-8")) if document_path.exists() else None
+        results[code] = MunicipalityValidation.from_files(summary, document)
+    return results

@@ -1,0 +1,171 @@
+"""Loading and checking data/raw/targets/<code>.yaml."""
+
+import pytest
+
+from pipeline.account import targets
+from pipeline.account.kpis import KPI_IDS
+from pipeline.account.targets import Target, TargetFile, TargetsError
+
+GOOD = """\
+municipality_code: 151
+source: "Ballerup Kommunes klimahandlingsplan (DK2020)"
+sample_data: true
+targets:
+  household_recycling_rate:
+    baseline: {year: 2019, value: 48.0}
+    target: {year: 2030, value: 60.0}
+  zero_emission_share_passenger_cars:
+    target: {year: 2030, value: 100}
+  lca_projects_count:
+    target: {year: 2030, value: 25}
+    source: "Byggepolitikken 2022"
+"""
+
+
+def write(tmp_path, text, code=151):
+    path = tmp_path / f"{code}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_missing_file_means_no_targets(tmp_path):
+    tf = targets.load_file(151, tmp_path)
+    assert tf.targets == {} and tf.path is None and tf.sample_data is False
+    assert not tf.is_sample
+    assert targets.load(151, tmp_path) == {}
+
+
+def test_good_file(tmp_path):
+    write(tmp_path, GOOD)
+    tf = targets.load_file(151, tmp_path)
+    assert tf.sample_data is True and tf.is_sample
+    assert tf.path == targets.path_for(151, tmp_path) == tmp_path / "151.yaml"
+    assert tf.source.startswith("Ballerup")
+    # ordered like KPI_IDS, whatever the order in the file
+    assert list(tf.targets) == [
+        "lca_projects_count",
+        "zero_emission_share_passenger_cars",
+        "household_recycling_rate",
+    ]
+    assert list(tf.targets) == [k for k in KPI_IDS if k in tf.targets]
+    assert tf.get("household_recycling_rate") == Target(
+        "household_recycling_rate",
+        2019,
+        48.0,
+        2030,
+        60.0,
+        "Ballerup Kommunes klimahandlingsplan (DK2020)",
+    )
+    cars = tf.get("zero_emission_share_passenger_cars")
+    assert cars.baseline_year is None and cars.baseline_value is None and not cars.has_baseline
+    assert cars.target_value == 100.0 and isinstance(cars.target_value, float)
+    assert tf.get("lca_projects_count").source == "Byggepolitikken 2022"
+    assert tf.get("residual_waste_share") is None
+
+
+def test_unknown_kpi_is_an_error(tmp_path):
+    path = write(tmp_path, GOOD + "  recycling_rate:\n    target: {year: 2030, value: 60}\n")
+    with pytest.raises(TargetsError) as err:
+        targets.load_file(151, tmp_path)
+    msg = str(err.value)
+    assert str(path) in msg and "ukendt nøgletal (kpi_id) 'recycling_rate'" in msg
+    assert "household_recycling_rate" in msg  # lists what is allowed
+
+
+def test_bad_value_names_file_kpi_and_expectation(tmp_path):
+    path = write(tmp_path, GOOD.replace("value: 60.0", "value: 160.0"))
+    with pytest.raises(TargetsError) as err:
+        targets.load_file(151, tmp_path)
+    msg = str(err.value)
+    assert str(path) in msg
+    assert "household_recycling_rate" in msg
+    assert "mellem 0 og 100" in msg and "160.0" in msg
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "municipality_code: 151\nsource: x\ntargets:\n  residual_waste_share:\n    baseline: {year: 2019, value: 30}\n",
+            "'target' mangler",
+        ),
+        (
+            "municipality_code: 151\nsource: x\ntargets:\n  residual_waste_share:\n    target: {year: '20x0', value: 30}\n",
+            "skal være et helt år",
+        ),
+        (
+            "municipality_code: 151\nsource: x\ntargets:\n  residual_waste_share:\n    target: {year: 2030, value: lots}\n",
+            "skal være et tal",
+        ),
+        (
+            "municipality_code: 151\nsource: x\ntargets:\n  residual_waste_share:\n    baseline: {year: 2030, value: 30}\n    target: {year: 2030, value: 20}\n",
+            "skal ligge før målåret",
+        ),
+        (
+            "municipality_code: 151\nsource: x\ntargets:\n  residual_waste_share:\n    traget: {year: 2030, value: 20}\n    target: {year: 2030, value: 20}\n",
+            "ukendt nøgle 'traget'",
+        ),
+        (
+            "municipality_code: 151\nsource: x\ntargets:\n  lca_projects_count:\n    target: {year: 2030, value: -1}\n",
+            "antal ≥ 0",
+        ),
+        ("municipality_code: 147\nsource: x\ntargets: {}\n", "municipality_code er 147"),
+        ("municipality_code: 151\ntargets: {}\n", "'source' skal angive"),
+        (
+            "municipality_code: 151\nsource: x\nsample_data: maybe\ntargets: {}\n",
+            "'sample_data' skal være true eller false",
+        ),
+        ("- just\n- a list\n", "forventede nøglerne"),
+        ("municipality_code: 151\nsource: [unclosed\n", "ikke gyldig YAML"),
+    ],
+)
+def test_bad_files(tmp_path, text, expected):
+    path = write(tmp_path, text)
+    with pytest.raises(TargetsError) as err:
+        targets.load_file(151, tmp_path)
+    assert expected in str(err.value)
+    assert str(path) in str(err.value)
+
+
+def test_all_problems_are_listed_at_once(tmp_path):
+    write(
+        tmp_path,
+        "municipality_code: 151\nsource: x\ntargets:\n"
+        "  residual_waste_share:\n    target: {year: 2030, value: 120}\n"
+        "  nope:\n    target: {year: 2030, value: 1}\n",
+    )
+    with pytest.raises(TargetsError, match="2 problemer i målfilen"):
+        targets.load_file(151, tmp_path)
+
+
+def test_empty_targets_mapping_is_fine(tmp_path):
+    write(tmp_path, "municipality_code: 151\nsource: x\ntargets:\n")
+    assert targets.load_file(151, tmp_path).targets == {}
+
+
+@pytest.mark.parametrize(
+    ("source", "flag", "is_sample"),
+    [
+        ("Klimaplan 2030", False, False),
+        ("Klimaplan 2030", True, True),
+        ("Klimaplan 2030 (EKSEMPELDATA)", False, True),
+        ("Made-up Sample Data for the demo", False, True),
+        ("", False, False),
+    ],
+)
+def test_is_sample_by_flag_or_source_text(source, flag, is_sample):
+    assert TargetFile(151, source=source, sample_data=flag).is_sample is is_sample
+
+
+def test_count_kpis_come_from_the_metadata(tmp_path):
+    assert targets.COUNT_KPIS == {"lca_projects_count"}
+    # a count may exceed 100, a percentage may not
+    write(tmp_path, "municipality_code: 151\nsource: x\ntargets:\n"
+                    "  lca_projects_count:\n    target: {year: 2030, value: 250}\n")
+    assert targets.load(151, tmp_path)["lca_projects_count"].target_value == 250.0
+
+
+def test_codes_are_padded_to_three_digits(tmp_path):
+    assert targets.path_for(61, tmp_path) == tmp_path / "061.yaml"
+    write(tmp_path, "municipality_code: 61\nsource: x\ntargets: {}\n", code="061")
+    assert targets.load_file(61, tmp_path).path == tmp_path / "061.yaml"

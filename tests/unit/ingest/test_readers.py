@@ -1,0 +1,95 @@
+"""Each Danish delivery variant must read into exactly the same table as the plain CSV."""
+
+import pandas as pd
+import pytest
+
+from pipeline import schema
+from pipeline.ingest.readers import parse_date, parse_float, read_dataset
+from tests.factories import FORMATS
+
+BUILDINGS = schema.DATASETS["buildings"]
+
+
+def read(name: str) -> pd.DataFrame:
+    table, problems = read_dataset(FORMATS / name, BUILDINGS, name)
+    assert problems == [], problems
+    return table
+
+
+@pytest.mark.parametrize("variant", [
+    "buildings_semicolon_decimal_comma_cp1252.csv",
+    "buildings_utf8_bom.csv",
+    "buildings.xlsx",
+])
+def test_variant_reads_identical_to_plain_csv(variant):
+    pd.testing.assert_frame_equal(read(variant), read("buildings_plain.csv"))
+
+
+def test_plain_csv_values_and_danish_letters():
+    table = read("buildings_plain.csv")
+    assert table["name"].tolist()[:2] == ["Måløv Skole", "Skovlunde Børnehus"]
+    assert table.loc[3, "name"] == 'Ældrecenter "Æblehaven"'
+    assert table["heated_area_m2"].tolist() == [5230.5, 812.0, 12040.25, 3100.0, 2250.0]
+    assert table.loc[0, "label_valid_until"] == pd.Timestamp("2029-06-30")
+    assert pd.isna(table.loc[3, "energy_label"]) and pd.isna(table.loc[3, "label_valid_until"])
+    assert table["source_row"].tolist() == [2, 3, 4, 5, 6]
+
+
+@pytest.mark.parametrize("text,decimal,expected", [
+    ("1.234,5", ",", 1234.5), ("12,5", ",", 12.5), ("3.100", ",", 3100.0), ("-0,75", ",", -0.75),
+    ("12.5", ",", 12.5), ("1234.5", ".", 1234.5), (" 7 ", ".", 7.0), ("1 234,5", ",", 1234.5),
+])
+def test_parse_float(text, decimal, expected):
+    assert parse_float(text, decimal) == expected
+
+
+@pytest.mark.parametrize("text", ["abc", "12,5 t", "", "nan", "inf"])
+def test_parse_float_refuses(text):
+    with pytest.raises(ValueError):
+        parse_float(text, ",")
+
+
+@pytest.mark.parametrize("text", ["2024-12-31", "31-12-2024", "31.12.2024"])
+def test_parse_date_formats(text):
+    assert parse_date(text) == pd.Timestamp("2024-12-31")
+
+
+@pytest.mark.parametrize("text", ["2024-13-01", "31/31/2024", "i går"])
+def test_parse_date_refuses(text):
+    with pytest.raises(ValueError):
+        parse_date(text)
+
+
+def test_bad_cells_are_all_reported_with_row_column_value(tmp_path):
+    path = tmp_path / "waste.csv"
+    path.write_text("fraction;treatment;tonnes\npapir;genanvendelse;12,5\nplast;genanvendelse;mange\n"
+                    "glas;genanvendelse;1.2.3\n", encoding="cp1252")
+    _, problems = read_dataset(path, schema.DATASETS["waste"], "data/raw/2024/151/waste.csv")
+    assert [(p.row, p.column, p.value) for p in problems] == [(3, "tonnes", "mange"), (4, "tonnes", "1.2.3")]
+    assert "data/raw/2024/151/waste.csv, række 3, kolonne 'tonnes'" in str(problems[0])
+    assert "forventet: et tal" in str(problems[0])
+
+
+def test_missing_required_column_is_named(tmp_path):
+    path = tmp_path / "fleet.csv"
+    path.write_text("vehicle_id,vehicle_class,in_service_since\nBA-1,personbil,2020-01-01\n")
+    _, problems = read_dataset(path, schema.DATASETS["fleet"], "fleet.csv")
+    assert len(problems) == 1 and problems[0].column == "propulsion"
+    assert "mangler" in problems[0].message
+
+
+def test_missing_optional_column_is_added_empty(tmp_path):
+    path = tmp_path / "actions.csv"
+    path.write_text("action_id,area,title,responsibility,status,expected_reduction_t_co2e_2030\n"
+                    "T-01,Transport,Elbiler,Selv,Gennemført,12\n")
+    table, problems = read_dataset(path, schema.DATASETS["actions"], "actions.csv")
+    assert problems == []
+    assert table.loc[0, "status"] == "gennemfoert" and table.loc[0, "responsibility"] == "selv"
+    assert pd.isna(table.loc[0, "kpi"])
+
+
+def test_unreadable_xlsx_is_a_problem_not_a_crash(tmp_path):
+    path = tmp_path / "fleet.xlsx"
+    path.write_bytes(b"this is not a zip file")
+    table, problems = read_dataset(path, schema.DATASETS["fleet"], "fleet.xlsx")
+    assert table is None and "kan ikke læses som xlsx" in problems[0].message

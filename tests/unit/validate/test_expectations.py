@@ -1,0 +1,718 @@
+"""Every validation rule fails on a crafted input, with its severity and a precise message."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+
+from pipeline import config, registry, schema, validate
+from pipeline.account.kpis import KPI_DATASET, KPI_IDS
+from pipeline.ingest.store import DeliveredFile, Manifest, MunicipalityDelivery
+from pipeline.validate import checks, runner
+from pipeline.validate.suites import load_suites
+from tests.factories import YEAR, Delivery, all_valid, source_file, valid_rows, year_paths
+
+SUITE_FILES = {d: config.EXPECTATIONS / f"{d}.json" for d in schema.DATASET_NAMES}
+SUITES = {d: json.loads(p.read_text(encoding="utf-8")) for d, p in SUITE_FILES.items()}
+GX_RULES = {e["meta"]["rule"]: (d, e) for d, s in SUITES.items() for e in s["expectations"]}
+ALL_RULES = sorted(set(GX_RULES) | set(checks.RULES))
+
+
+# --- one crafted failing case per rule ----------------------------------------------------------
+
+
+@dataclass
+class Case:
+    dataset: str | None
+    mutate: Callable[[list[dict]], None] | None = None
+    row: int | None = 3  # spreadsheet row of the failure (header = 1, so rows[1] is row 3)
+    text: str = ""  # must appear in the failure message
+    previous: Callable[[list[dict]], list[dict]] | None = None  # last year's rows for this dataset
+    code: int | None = None  # a fixed municipality code (unknown-code cases)
+    extra_column: bool = False
+    delivered: dict | None = None  # datasets delivered (checks cases)
+    also_fails: set = field(default_factory=set)
+
+
+def _set(i: int, **values):
+    def mutate(rows):
+        rows[i].update(values)
+
+    return mutate
+
+
+def _duplicate(i: int, j: int, *columns):
+    def mutate(rows):
+        for c in columns:
+            rows[j][c] = rows[i][c]
+
+    return mutate
+
+
+def _more_rows(count: int):
+    """Last year had `count` rows (copies of the valid rows with fresh ids)."""
+
+    def previous(rows):
+        return [
+            {
+                **rows[i % len(rows)],
+                **{k: f"{v}-{i}" for k, v in rows[i % len(rows)].items() if k.endswith("_id")},
+            }
+            for i in range(count)
+        ]
+
+    return previous
+
+
+def _scaled(column: str, factor: float):
+    """Last year's rows with `column` multiplied by `factor`."""
+
+    def previous(rows):
+        return [{**r, column: r[column] * factor} for r in rows]
+
+    return previous
+
+
+UNKNOWN_CODES = iter(range(990, 999))
+
+
+def _common_cases(dataset: str) -> dict[str, Case]:
+    info = schema.DATASETS[dataset]
+    cases = {
+        f"{dataset}_columns_match": Case(
+            dataset, extra_column=True, row=None, text="uventede: ekstra"
+        ),
+        f"{dataset}_municipality_code_known": Case(
+            dataset, code=next(UNKNOWN_CODES), row=2, text="værdien"
+        ),
+        f"{dataset}_year_matches": Case(
+            dataset, _set(1, year=2023), text="værdien 2023; forventet regnskabsåret (2024)"
+        ),
+    }
+    if info.id_column:
+        idc = info.id_column
+        cases[f"{dataset}_{idc}_not_null"] = Case(
+            dataset, _set(1, **{idc: None}), text="feltet er tomt"
+        )
+        cases[f"{dataset}_{idc}_unique"] = Case(
+            dataset, _duplicate(0, 1, idc), text="forekommer 2 gange"
+        )
+    return cases
+
+
+def _not_null(dataset: str, column: str) -> tuple[str, Case]:
+    return f"{dataset}_{column}_not_null", Case(
+        dataset, _set(1, **{column: None}), text="feltet er tomt"
+    )
+
+
+def _in_set(dataset: str, column: str, value: str = "ukendt") -> tuple[str, Case]:
+    return f"{dataset}_{column}_in_set", Case(
+        dataset, _set(1, **{column: value}), text=f'værdien "{value}"'
+    )
+
+
+CASES: dict[str, Case] = {}
+for _d in schema.DATASET_NAMES:
+    CASES.update(_common_cases(_d))
+CASES.update(
+    dict(
+        [
+            _not_null("buildings", "name"),
+            _not_null("buildings", "use"),
+            _not_null("buildings", "heated_area_m2"),
+            _in_set("buildings", "energy_label", "H"),
+            _not_null("construction_projects", "building_id"),
+            _not_null("construction_projects", "project_type"),
+            _in_set("construction_projects", "project_type", "nedrivning"),
+            _not_null("construction_projects", "completed_on"),
+            _not_null("construction_projects", "floor_area_m2"),
+            _not_null("construction_projects", "lca_performed"),
+            _in_set("construction_projects", "lca_performed", "måske"),
+            _not_null("fleet", "vehicle_class"),
+            _in_set("fleet", "vehicle_class", "traktor"),
+            _not_null("fleet", "propulsion"),
+            _in_set("fleet", "propulsion", "damp"),
+            _not_null("fleet", "in_service_since"),
+            _not_null("waste", "fraction"),
+            _in_set("waste", "fraction", "sko"),
+            _not_null("waste", "treatment"),
+            _in_set("waste", "treatment", "kompost"),
+            _not_null("waste", "tonnes"),
+            _not_null("actions", "area"),
+            _not_null("actions", "title"),
+            _not_null("actions", "responsibility"),
+            _in_set("actions", "responsibility", "staten"),
+            _not_null("actions", "status"),
+            _in_set("actions", "status", "pause"),
+        ]
+    )
+)
+CASES.update(
+    {
+        "buildings_heated_area_positive": Case(
+            "buildings", _set(1, heated_area_m2=0.0), text="værdien 0;"
+        ),
+        "buildings_heated_area_plausible": Case(
+            "buildings", _set(1, heated_area_m2=250000.0), text="250.000"
+        ),
+        "buildings_label_valid_until_after_2008": Case(
+            "buildings", _set(1, label_valid_until="2001-01-01"), text="datoen 1. januar 2001"
+        ),
+        "buildings_label_date_present_if_label": Case(
+            "buildings", _set(1, label_valid_until=None), text="hvor energy_label er udfyldt"
+        ),
+        "buildings_label_date_absent_if_no_label": Case(
+            "buildings", _set(1, energy_label=None), text="hvor energy_label er tom"
+        ),
+        "buildings_count_year_over_year": Case(
+            "buildings",
+            row=None,
+            previous=_more_rows(10),
+            text="Antallet af bygninger er faldet med 70 % fra 2023 til 2024",
+        ),
+        "construction_projects_completed_on_within_year": Case(
+            "construction_projects",
+            _set(1, completed_on="2023-12-31"),
+            text="datoen 31. december 2023",
+        ),
+        "construction_projects_floor_area_positive": Case(
+            "construction_projects", _set(1, floor_area_m2=-10.0), text="værdien -10"
+        ),
+        "construction_projects_floor_area_plausible": Case(
+            "construction_projects", _set(1, floor_area_m2=150000.0), text="150.000"
+        ),
+        "construction_projects_lca_result_present_if_lca": Case(
+            "construction_projects",
+            _set(2, lca_gwp_kg_co2e_m2_year=None),
+            row=4,
+            text='hvor lca_performed er "ja"',
+        ),
+        "construction_projects_lca_result_absent_if_no_lca": Case(
+            "construction_projects", _set(1, lca_gwp_kg_co2e_m2_year=9.5), text="værdien 9,5"
+        ),
+        "construction_projects_lca_result_range": Case(
+            "construction_projects",
+            _set(0, lca_gwp_kg_co2e_m2_year=75.5),
+            row=2,
+            text="værdien 75,5",
+        ),
+        "construction_projects_recycled_share_range": Case(
+            "construction_projects", _set(1, recycled_material_share_pct=120.0), text="værdien 120"
+        ),
+        "fleet_in_service_since_plausible": Case(
+            "fleet", _set(1, in_service_since="2025-02-01"), text="datoen 1. februar 2025"
+        ),
+        "fleet_size_year_over_year": Case(
+            "fleet",
+            row=None,
+            previous=_more_rows(10),
+            text="Vognparken er faldet med 70 % fra 2023 til 2024 (over ±30 %).",
+        ),
+        "waste_tonnes_non_negative": Case("waste", _set(1, tonnes=-3.5), text="værdien -3,5"),
+        "waste_fraction_treatment_unique": Case(
+            "waste",
+            _duplicate(0, 1, "fraction", "treatment"),
+            text='kombinationen "madaffald / genanvendelse" forekommer 2 gange',
+        ),
+        "waste_total_tonnes_year_over_year": Case(
+            "waste",
+            row=None,
+            previous=_scaled("tonnes", 2.0),
+            text="Den samlede mængde husholdningsaffald er faldet med 50 % fra 2023 til 2024",
+        ),
+        "actions_expected_reduction_non_negative": Case(
+            "actions", _set(1, expected_reduction_t_co2e_2030=-5.0), text="værdien -5"
+        ),
+        "actions_kpi_known": Case("actions", _set(1, kpi="co2_total"), text='værdien "co2_total"'),
+        # cross-table checks (no GX)
+        "delivery_not_empty": Case(
+            None, row=None, delivered={}, text="ikke leveret nogen af de fem datasæt"
+        ),
+        "datasets_complete": Case(
+            None,
+            row=None,
+            delivered={d: None for d in schema.DATASET_NAMES if d != "waste"},
+            text="husholdningsaffald (waste) er ikke leveret for 2024",
+        ),
+    }
+)
+
+
+def build_case_inputs():
+    """Crafted municipalities (one case each) plus scenarios; columns cases need their own run."""
+    known = iter(sorted(registry.load()))
+    main, columns = Delivery(), Delivery()
+    previous = Delivery(YEAR - 1)
+    codes: dict[str, int] = {}
+    for rule in sorted(CASES):
+        case = CASES[rule]
+        code = case.code or next(known)
+        codes[rule] = code
+        if case.delivered is not None:
+            main.add(code, {d: valid_rows(d) for d in case.delivered})
+            continue
+        rows = valid_rows(case.dataset)
+        if case.mutate:
+            case.mutate(rows)
+        year = {r.pop("year") for r in rows if "year" in r}
+        target = columns if case.extra_column else main
+        target.add(
+            code,
+            {case.dataset: rows},
+            {case.dataset: {"ekstra": "x"}} if case.extra_column else None,
+        )
+        if year:  # a row from another year: overwrite the provenance column on that row
+            frame = target.frames[case.dataset][-1]
+            frame.loc[frame["source_row"] == case.row, "year"] = np.int64(year.pop())
+        if case.previous:
+            previous.add(code, {case.dataset: case.previous(valid_rows(case.dataset))})
+    scenarios = {}
+    for name in ("valid", "fleet_shrink", "negative_tonnes", "info_only"):
+        scenarios[name] = next(known)
+    datasets = all_valid()
+    main.add(scenarios["valid"], datasets)
+    previous.add(scenarios["valid"], all_valid())
+    shrunk = all_valid()
+    shrunk["fleet"] = [dict(valid_rows("fleet")[i % 3], vehicle_id=f"V{i}") for i in range(6)]
+    main.add(scenarios["fleet_shrink"], shrunk)
+    prev = all_valid()
+    prev["fleet"] = [dict(valid_rows("fleet")[i % 3], vehicle_id=f"V{i}") for i in range(10)]
+    previous.add(scenarios["fleet_shrink"], prev)
+    negative = all_valid()
+    negative["waste"][1]["tonnes"] = -3.5
+    main.add(scenarios["negative_tonnes"], negative)
+    info = all_valid()
+    info["buildings"][0]["heated_area_m2"] = 120000.0
+    main.add(scenarios["info_only"], info)
+    return main, columns, previous, codes, scenarios
+
+
+@pytest.fixture(scope="module")
+def crafted():
+    main, columns, previous, codes, scenarios = build_case_inputs()
+    results = validate.validate_year(YEAR, main.tables, main.manifest, previous.tables)
+    results.update(validate.validate_year(YEAR, columns.tables, columns.manifest))
+    return {
+        "results": results,
+        "codes": codes,
+        "scenarios": scenarios,
+        "main": main,
+        "previous": previous,
+    }
+
+
+def _failed_rules(result) -> set[str]:
+    return {r["rule"] for r in result.rules if r["outcome"] in ("failed", "error")}
+
+
+# --- the suites themselves -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dataset", schema.DATASET_NAMES)
+def test_suite_loads_in_plain_gx(dataset):
+    import great_expectations as gx
+
+    with open(SUITE_FILES[dataset], encoding="utf-8") as f:
+        document = json.load(f)
+    suite = gx.ExpectationSuite(**document)
+    assert suite.name == dataset
+    # GX silently drops expectations it cannot parse; every one must survive.
+    assert len(suite.expectations) == len(document["expectations"]), (
+        f"GX dropped expectations from {SUITE_FILES[dataset]}; "
+        "run it through gx.ExpectationSuite to see why"
+    )
+    assert {e.severity.value for e in suite.expectations} <= set(checks.SEVERITIES)
+    assert {e.meta["rule"] for e in suite.expectations} == {
+        e["meta"]["rule"] for e in document["expectations"]
+    }
+
+
+@pytest.mark.parametrize("dataset", schema.DATASET_NAMES)
+def test_suite_metadata_is_complete(dataset):
+    suite = SUITES[dataset]
+    assert suite["name"] == dataset
+    assert suite["meta"]["version"], "bump meta.version when a rule changes"
+    for exp in suite["expectations"]:
+        rule = exp["meta"]["rule"]
+        assert rule.startswith(f"{dataset}_"), f"{rule}: rule names start with the dataset name"
+        assert exp["severity"] in checks.SEVERITIES, rule
+        assert len(exp["notes"]) > 40, (
+            f"{rule}: notes must say in plain Danish what the rule protects against"
+        )
+        assert exp["description"], rule
+
+
+def test_rule_names_are_unique_across_suites():
+    names = [e["meta"]["rule"] for s in SUITES.values() for e in s["expectations"]] + list(
+        checks.RULES
+    )
+    assert len(names) == len(set(names))
+    assert load_suites().keys() == SUITES.keys()
+
+
+def test_required_columns_rule_lists_the_schema():
+    for dataset in SUITES:
+        exp = GX_RULES[f"{dataset}_columns_match"][1]
+        assert (
+            exp["kwargs"]["column_set"] == schema.DATASETS[dataset].column_names + schema.PROVENANCE
+        )
+        assert exp["kwargs"]["exact_match"] is True
+
+
+def test_municipality_codes_equal_the_registry():
+    registry_codes = sorted(registry.load())
+    for dataset in schema.DATASET_NAMES:
+        exp = GX_RULES[f"{dataset}_municipality_code_known"][1]
+        assert sorted(exp["kwargs"]["value_set"]) == registry_codes, (
+            f"regenerate value_set in {SUITE_FILES[dataset]} from {config.MUNICIPALITIES_CSV}"
+        )
+
+
+def test_category_sets_equal_the_schema():
+    in_set = {
+        r: e
+        for r, (d, e) in GX_RULES.items()
+        if e["type"] == "expect_column_values_to_be_in_set"
+        and e["kwargs"]["column"] != "municipality_code"
+    }
+    for rule, exp in in_set.items():
+        dataset = GX_RULES[rule][0]
+        column = exp["kwargs"]["column"]
+        if column == "kpi":
+            assert exp["kwargs"]["value_set"] == list(KPI_IDS)
+        else:
+            assert (
+                tuple(exp["kwargs"]["value_set"]) == schema.DATASETS[dataset].column(column).allowed
+            ), rule
+    categorical = {
+        (d, c.name) for d, info in schema.DATASETS.items() for c in info.columns if c.allowed
+    }
+    covered = {(GX_RULES[r][0], e["kwargs"]["column"]) for r, e in in_set.items()}
+    assert categorical <= covered, (
+        f"categorical columns without an in-set rule: {categorical - covered}"
+    )
+
+
+def test_every_rule_has_a_crafted_failing_case():
+    missing = sorted(set(ALL_RULES) - set(CASES))
+    stale = sorted(set(CASES) - set(ALL_RULES))
+    assert not missing, f"add a crafted failing case to CASES in {__file__} for: {missing}"
+    assert not stale, f"CASES has cases for rules that no longer exist: {stale}"
+
+
+# --- each rule fails on its crafted case -----------------------------------------------------
+
+
+@pytest.mark.parametrize("rule", ALL_RULES)
+def test_rule_fails_on_crafted_case(crafted, rule):
+    assert rule in CASES, f"add a crafted failing case for {rule} to CASES"
+    case = CASES[rule]
+    code = crafted["codes"][rule]
+    result = crafted["results"][code]
+    severity = GX_RULES[rule][1]["severity"] if rule in GX_RULES else checks.RULES[rule]["severity"]
+    failures = [f for f in result.failures_detail if f["rule"] == rule]
+    assert failures, (
+        f"{rule} did not fail on its crafted case; failed instead: {_failed_rules(result)}"
+    )
+    expected_other = {"datasets_complete"} if case.delivered is None else set()
+    assert _failed_rules(result) - {rule} == expected_other | case.also_fails, (
+        f"the crafted case for {rule} must fail only that rule"
+    )
+    assert {f["severity"] for f in failures} == {severity}
+    assert result.status == ("blocked" if severity == "critical" else "published")
+    messages = " | ".join(f["message"] for f in failures)
+    assert case.text in messages, f"{rule}: expected {case.text!r} in {messages!r}"
+    if case.dataset is not None:
+        assert all(f["dataset"] == case.dataset for f in failures)
+    if case.row is not None:
+        here = [f for f in failures if f["row"] == case.row]
+        assert here, f"{rule}: no failure on row {case.row}: {messages}"
+        f = here[0]
+        assert f["source_file"] == source_file(case.dataset, code)
+        assert f["message"].startswith(
+            f"{source_file(case.dataset, code)}, række {case.row}, kolonne "
+        )
+        assert "forventet" in f["message"]
+        assert f["expectation_type"] == GX_RULES[rule][1]["type"]
+    elif case.dataset is not None:
+        assert failures[0]["row"] is None
+
+
+# --- gating, caveats and the cross-table checks ----------------------------------------------
+
+
+def test_valid_input_passes_with_no_failures(crafted):
+    result = crafted["results"][crafted["scenarios"]["valid"]]
+    assert result.status == "published"
+    assert result.highest_failed_severity is None
+    assert result.failures == {"critical": 0, "warning": 0, "info": 0}
+    assert result.failures_detail == [] and result.caveats == []
+    assert result.datasets_delivered == schema.DATASET_NAMES and result.datasets_missing == []
+    assert result.rules_checked == len(GX_RULES) + len(checks.RULES)
+    assert {r["outcome"] for r in result.rules} == {"passed"}
+    assert set(result.gx_results) == set(schema.DATASET_NAMES)
+    assert all(
+        r["success"] and r["statistics"]["unsuccessful_expectations"] == 0
+        for r in result.gx_results.values()
+    )
+
+
+def test_negative_tonnage_blocks_with_file_row_and_value(crafted):
+    code = crafted["scenarios"]["negative_tonnes"]
+    result = crafted["results"][code]
+    assert result.status == "blocked" and result.highest_failed_severity == "critical"
+    [failure] = [f for f in result.failures_detail if f["rule"] == "waste_tonnes_non_negative"]
+    assert failure["source_file"] == f"data/raw/{YEAR}/{code}/waste.csv"
+    assert failure["row"] == 3 and failure["value"] == "-3.5" and failure["column"] == "tonnes"
+    assert failure["message"] == (
+        f"data/raw/{YEAR}/{code}/waste.csv, række 3, kolonne tonnes: værdien -3,5; "
+        "forventet et tal på mindst 0."
+    )
+    assert result.summary().status == "blocked" and result.summary().to_dict()["status"] == "blocked"
+
+
+def test_warning_only_is_published_with_caveat_on_the_right_kpis(crafted):
+    rule = "buildings_label_date_present_if_label"
+    result = crafted["results"][crafted["codes"][rule]]
+    assert result.status == "published" and result.highest_failed_severity == "warning"
+    [caveat] = [c for c in result.caveats if c["rule"] == rule]
+    assert caveat["kpis"] == [k for k, d in KPI_DATASET.items() if d == "buildings"]
+    assert caveat["severity"] == "warning" and caveat["dataset"] == "buildings"
+    assert "1 af 2 rækker" in caveat["message"]
+
+
+def test_forty_percent_fleet_shrink_gives_warning_caveat(crafted):
+    result = crafted["results"][crafted["scenarios"]["fleet_shrink"]]
+    assert result.status == "published" and result.highest_failed_severity == "warning"
+    assert result.failures == {"critical": 0, "warning": 1, "info": 0}
+    [caveat] = result.caveats
+    assert caveat == {
+        "dataset": "fleet",
+        "kpis": ["zero_emission_share_passenger_cars", "zero_emission_share_vans"],
+        "severity": "warning",
+        "rule": "fleet_size_year_over_year",
+        "message": "Vognparken er faldet med 40 % fra 2023 til 2024 (over ±30 %).",
+    }
+    rule = next(r for r in result.rules if r["rule"] == "fleet_size_year_over_year")
+    assert rule["outcome"] == "failed" and "tilladt 7–13" in rule["observed"]
+
+
+def test_year_over_year_is_skipped_without_last_year(crafted):
+    result = crafted["results"][crafted["scenarios"]["negative_tonnes"]]
+    skipped = {r["rule"]: r for r in result.rules if r["outcome"] == "skipped"}
+    assert set(skipped) == {
+        "buildings_count_year_over_year",
+        "fleet_size_year_over_year",
+        "waste_total_tonnes_year_over_year",
+    }
+    assert all("ingen data for 2023" in r["message"] for r in skipped.values())
+    assert result.rules_checked == len(GX_RULES) + len(checks.RULES) - 3
+
+
+def test_missing_dataset_gives_completeness_warning(crafted):
+    result = crafted["results"][crafted["codes"]["datasets_complete"]]
+    assert result.status == "published" and result.datasets_missing == ["waste"]
+    [caveat] = result.caveats
+    assert caveat["rule"] == "datasets_complete" and caveat["dataset"] == "waste"
+    assert caveat["kpis"] == [
+        "household_recycling_rate",
+        "plastic_recycling_rate",
+        "residual_waste_share",
+    ]
+    assert result.failures["warning"] == 1
+
+
+def test_info_failure_publishes_without_caveat(crafted):
+    result = crafted["results"][crafted["scenarios"]["info_only"]]
+    assert result.status == "published" and result.highest_failed_severity == "info"
+    assert result.failures == {"critical": 0, "warning": 0, "info": 1} and result.caveats == []
+
+
+def test_unknown_municipality_code_gets_a_placeholder_name(crafted):
+    result = crafted["results"][crafted["codes"]["waste_municipality_code_known"]]
+    assert result.slug.endswith("-ukendt") and result.status == "blocked"
+
+
+def test_split_results_equal_a_direct_gx_run_per_municipality(crafted):
+    """The per-municipality split of the whole-table run equals GX run on one municipality."""
+    main, previous = crafted["main"], crafted["previous"]
+    gx_runner = runner.get_runner()
+    params = {
+        "year": YEAR,
+        "year_start": f"{YEAR}-01-01T00:00:00",
+        "year_end": f"{YEAR}-12-31T23:59:59",
+    }
+    picks = [
+        "buildings_label_date_present_if_label",
+        "construction_projects_lca_result_present_if_lca",
+        "waste_fraction_treatment_unique",
+        "fleet_propulsion_in_set",
+        "actions_action_id_unique",
+        "fleet_size_year_over_year",
+    ]
+    for rule in picks:
+        code, dataset = crafted["codes"][rule], CASES[rule].dataset
+        own = main.tables[dataset]
+        own = runner.prepare(own[own["municipality_code"] == code])
+        run_params = dict(params)
+        for exp in SUITES[dataset]["expectations"]:
+            if exp["meta"].get("check"):
+                before = checks.previous_value(
+                    exp, previous.tables[dataset].query("municipality_code == @code")
+                )
+                if before:
+                    low, high = checks.year_over_year_bounds(exp, before)
+                    (
+                        run_params[f"{exp['meta']['rule']}_min"],
+                        run_params[f"{exp['meta']['rule']}_max"],
+                    ) = low, high
+        skip = frozenset(
+            e["meta"]["rule"]
+            for e in SUITES[dataset]["expectations"]
+            if e["meta"].get("check") and f"{e['meta']['rule']}_min" not in run_params
+        )
+        direct = gx_runner.run(dataset, own, SUITES[dataset], skip, run_params)
+        split = crafted["results"][code].gx_results[dataset]
+        by_rule = lambda doc: {
+            r["expectation_config"]["meta"]["rule"]: (r["success"], r["result"])
+            for r in doc["results"]
+        }
+        assert by_rule(split) == by_rule(direct), (
+            f"split differs from a direct GX run for {dataset} ({rule})"
+        )
+        assert split["statistics"] == direct["statistics"] and split["success"] == direct["success"]
+
+
+# --- writing results, cost of import, quiet output -------------------------------------------
+
+
+def test_write_results_writes_summary_and_gx_json_atomically(crafted, tmp_path):
+    results = {
+        c: crafted["results"][c]
+        for c in (crafted["scenarios"]["negative_tonnes"], crafted["scenarios"]["fleet_shrink"])
+    }
+    paths = year_paths(tmp_path)
+    written = validate.write_results(results, paths)
+    folder = tmp_path / "reports" / str(YEAR) / "validation"
+    assert paths.validation == folder
+    assert len(written) == 4 and sorted(p.name for p in folder.iterdir()) == sorted(
+        p.name for p in written
+    )
+    code = crafted["scenarios"]["negative_tonnes"]
+    slug = registry.get(code).slug
+    summary = json.loads((folder / f"{slug}.summary.json").read_text(encoding="utf-8"))
+    assert list(summary) == [
+        "municipality_code",
+        "municipality",
+        "year",
+        "status",
+        "highest_failed_severity",
+        "datasets_delivered",
+        "datasets_missing",
+        "rules_checked",
+        "failures",
+        "caveats",
+        "failures_detail",
+        "page",
+    ]
+    assert summary["status"] == "blocked" and summary["page"] == f"validation/{slug}.html"
+    assert set(summary["failures_detail"][0]) == {
+        "dataset",
+        "rule",
+        "expectation_type",
+        "column",
+        "severity",
+        "note",
+        "source_file",
+        "row",
+        "value",
+        "message",
+    }
+    assert summary == results[code].summary().to_dict()
+    document = json.loads((folder / f"{slug}.json").read_text(encoding="utf-8"))
+    assert set(document["results"]) == set(schema.DATASET_NAMES)
+    assert document["results"]["waste"]["success"] is False
+    reloaded = validate.load_results(paths)
+    assert sorted(reloaded) == sorted(results)
+    assert reloaded[code].summary() == results[code].summary()
+    assert reloaded[code].rules == results[code].rules
+
+
+IMPORT_EVERY_MODULE = """
+import importlib, pkgutil, sys
+import pipeline
+
+names = [m.name for m in pkgutil.walk_packages(pipeline.__path__, "pipeline.")
+         if not m.name.endswith("__main__")]
+for name in names:
+    importlib.import_module(name)
+for name in ("pipeline.validate.runner", "pipeline.validate.pages", "pipeline.validate.checks",
+             "pipeline.account.kpis.lca", "pipeline.account.sections.kpis",
+             "pipeline.account.notebook", "pipeline.publish.overview"):
+    assert name in names, f"{name} was not imported"
+assert "great_expectations" not in sys.modules, "GX imported at module level"
+import pipeline.validate.runner
+pipeline.validate.runner.get_runner()
+assert "great_expectations" in sys.modules, "the runner must import GX when validation runs"
+"""
+
+
+def test_importing_the_modules_does_not_import_gx():
+    """Every module of the package (pipeline.validate.*, pipeline.account.*, pipeline.publish.*, ...)
+    imports without GX; only validate.runner imports it, once validation runs."""
+    proc = subprocess.run([sys.executable, "-c", IMPORT_EVERY_MODULE], cwd=config.ROOT,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+
+def test_only_the_runner_imports_gx():
+    importers = set()
+    for path in sorted(config.PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                modules = [node.module or ""]
+            else:
+                continue
+            if any(m.split(".")[0] == "great_expectations" for m in modules):
+                importers.add(path.relative_to(config.PACKAGE).as_posix())
+    assert importers == {"validate/runner.py"}
+
+
+def test_validation_prints_nothing(capfd, monkeypatch):
+    monkeypatch.setattr(runner, "_RUNNER", None)  # a fresh GX context, built inside the capture
+    delivery = Delivery().add(151, {"waste": valid_rows("waste")})
+    validate.validate_year(YEAR, delivery.tables, delivery.manifest)
+    out, err = capfd.readouterr()
+    assert out == "" and err == "", f"GX leaked output (progress bars?): {(out + err)[:300]!r}"
+
+
+def test_manifest_without_table_is_refused():
+    manifest = Manifest(YEAR, municipalities={
+        151: MunicipalityDelivery({"waste": DeliveredFile("x", "0" * 64, 1)}, [])})
+    with pytest.raises(ValueError, match="load_processed"):
+        validate.validate_year(YEAR, {}, manifest)
+
+
+def test_missing_column_blocks_and_dependent_rules_report_errors():
+    delivery = Delivery().add(840, all_valid())
+    tables = delivery.tables
+    tables["buildings"] = tables["buildings"].drop(columns=["use"])
+    result = validate.validate_year(YEAR, tables, delivery.manifest)[840]
+    assert result.status == "blocked"
+    outcomes = {r["rule"]: r["outcome"] for r in result.rules}
+    assert outcomes["buildings_columns_match"] == "failed"
+    assert outcomes["buildings_use_not_null"] == "error"
+    [columns] = [f for f in result.failures_detail if f["rule"] == "buildings_columns_match"]
+    assert "mangler: use" in columns["message"]
+    [error] = [f for f in result.failures_detail if f["rule"] == "buildings_use_not_null"]
+    assert "kunne ikke kontrolleres" in error["message"]
