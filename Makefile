@@ -14,7 +14,7 @@ JUPYTERLAB_VERSION := 4.6.6
 
 RUN_ARGS := --year $(YEAR) $(if $(MUNICIPALITY),--municipality $(MUNICIPALITY)) $(if $(WORKERS),--workers $(WORKERS))
 
-.PHONY: help setup ingest validate report pdf sample test test-fast bench lint format lab lock clean
+.PHONY: help setup ingest validate report pdf verify sample test test-fast bench lint format lab lock clean
 
 help: ## Show this help
 	@echo "Usage: make <target> [YEAR=2024] [MUNICIPALITY=151] [WORKERS=2]"
@@ -40,6 +40,9 @@ report: $(STAMP) ## Ingest, validate and publish the green accounts for YEAR (op
 
 pdf: $(STAMP) ## Print each published report of YEAR to reports/YEAR/pdf/ with Chromium
 	$(PY) -m pipeline pdf $(RUN_ARGS)
+
+verify: $(STAMP) ## Recompute the SHA-256 of every input of YEAR's published pages; exit 1 if any changed
+	$(PY) -m pipeline verify --year $(YEAR)
 
 sample: $(STAMP) ## Regenerate the seeded sample deliveries in data/raw/ (2019-2024)
 	$(PY) -m tools.sample

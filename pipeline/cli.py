@@ -1,4 +1,4 @@
-"""The one command line behind the Makefile: `python -m pipeline {ingest,validate,report,pdf}`."""
+"""The one command line behind the Makefile: `python -m pipeline {ingest,validate,report,pdf,verify}`."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import logging
 import os
 import sys
 
-from pipeline import __version__, config, ingest, registry
+from pipeline import __version__, config, formatting, ingest, registry, report_summary
 from pipeline import run as stages
 from pipeline.errors import ParameterError, PipelineError
 
 log = logging.getLogger("pipeline.cli")
 
-EXIT_OK, EXIT_BLOCKED, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_BLOCKED, EXIT_INPUT = report_summary.EXIT_OK, report_summary.EXIT_BLOCKED, report_summary.EXIT_INPUT
 
 
 def parse_year(text: str) -> int:
@@ -43,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in [("ingest", "read data/raw/YEAR into data/processed/YEAR"),
                        ("validate", "ingest + validate YEAR, write the auditor's pages"),
                        ("report", "ingest, validate and publish the green accounts for YEAR"),
-                       ("pdf", "print the published reports of YEAR to PDF with Chromium")]:
+                       ("pdf", "print the published reports of YEAR to PDF with Chromium"),
+                       ("verify", "recompute the SHA-256 of every input of YEAR's published pages")]:
         cmd = sub.add_parser(name, help=text)
         cmd.add_argument("--year", type=parse_year, required=True)
         cmd.add_argument("--municipality", type=parse_municipality, default=None)
@@ -65,16 +66,23 @@ def log_run_start(args, paths: config.YearPaths) -> None:
         log.info("input data/raw/%s/%s: %d files, sha256 %s", args.year, muni.name, len(files), combined[:16])
 
 
-def print_failures(run: stages.ValidationRun, stream=sys.stderr) -> int:
+def kept_text(paths: config.YearPaths, muni: registry.Municipality) -> str:
+    if paths.report(muni).exists():
+        return "den seneste udgivne rapport beholdes"
+    return "der er ingen tidligere udgivet rapport"
+
+
+def print_failures(run: stages.ValidationRun, paths: config.YearPaths, stream=sys.stderr) -> int:
     """Print every critical failure with municipality, file, row and value; return the blocked count."""
     for code, problems in sorted(run.unreadable.items()):
-        print(f"\nBLOKERET: {registry.get(code).name} ({code}) - leverancen kan ikke læses; "
-              "den seneste udgivne rapport beholdes.", file=stream)
+        muni = registry.get(code)
+        print(f"\nBLOKERET: {muni.name} ({code}) - leverancen kan ikke læses; {kept_text(paths, muni)}.",
+              file=stream)
         for problem in problems:
             print(f"  - {problem}", file=stream)
     for r in run.blocked:
-        print(f"\nBLOKERET: {r.name} ({r.code}) {r.year} - rapporten udgives ikke; den seneste udgivne beholdes.",
-              file=stream)
+        print(f"\nBLOKERET: {r.name} ({r.code}) {r.year} - rapporten udgives ikke; "
+              f"{kept_text(paths, registry.get(r.code))}.", file=stream)
         for f in r.failures_detail:
             if f["severity"] == "critical":
                 print(f"  - {f['message']}", file=stream)
@@ -93,7 +101,7 @@ def cmd_ingest(args, paths: config.YearPaths) -> int:
 
 def cmd_validate(args, paths: config.YearPaths) -> int:
     run = stages.validate(paths, args.municipality)
-    blocked = print_failures(run)
+    blocked = print_failures(run, paths)
     print(f"Validering {args.year}: {len(run.results)} kommuner, {blocked} blokeret. "
           f"Revisorens sider: {paths.validation / 'index.html'}")
     return EXIT_BLOCKED if blocked else EXIT_OK
@@ -101,17 +109,22 @@ def cmd_validate(args, paths: config.YearPaths) -> int:
 
 def cmd_report(args, paths: config.YearPaths) -> int:
     run = stages.report(paths, args.municipality, args.workers, config.TARGETS)
-    blocked = print_failures(run.validation.selected(args.municipality))
-    failed = [o for o in run.outcomes if not o.ok]
+    selected = stages.ReportRun(run.validation.selected(args.municipality), run.outcomes)
+    print_failures(selected.validation, paths)
+    lines, counts = report_summary.lines(paths, selected, config.TARGETS)
     print(f"\nGrønne regnskaber {args.year}:")
-    for o in run.outcomes:
-        warnings = run.validation.results[o.code].failures.get("warning", 0)
-        note = f"udgivet ({warnings} advarsel(er) vist som forbehold)" if warnings else "udgivet"
-        print(f"  {o.muni.code3} {o.muni.name:<16} {note if o.ok else 'FEJL: ' + (o.error or '')}"
-              f"  [{o.seconds:.1f} s]")
-    print(f"Udgivet: {sum(o.ok for o in run.outcomes)}, blokeret: {blocked}, fejlet: {len(failed)}. "
-          f"Oversigt: {paths.index}")
-    return EXIT_BLOCKED if blocked or failed else EXIT_OK
+    print("\n".join(lines))
+    print(report_summary.totals(counts))
+    for path in run.removed:
+        print(f"Fjernet: {path.relative_to(paths.reports_root)} (kommunen leverer ikke længere for {args.year})")
+    if run.stale_pdfs:
+        print(f"Fjernet {formatting.count_da(len(run.stale_pdfs), 'forældet PDF-fil', 'forældede PDF-filer')} "
+              f"(ældre end rapporten eller uden rapport): {', '.join(p.name for p in run.stale_pdfs)}. "
+              f"Kør `make pdf YEAR={args.year}` for at lave dem igen.")
+    print(f"Oversigt: {paths.index}")
+    code = report_summary.exit_code(counts)
+    print(report_summary.exit_line(code))
+    return code
 
 
 def cmd_pdf(args, paths: config.YearPaths) -> int:
@@ -126,7 +139,14 @@ def cmd_pdf(args, paths: config.YearPaths) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"ingest": cmd_ingest, "validate": cmd_validate, "report": cmd_report, "pdf": cmd_pdf}
+def cmd_verify(args, paths: config.YearPaths) -> int:
+    from pipeline import verify
+
+    return verify.main(paths)
+
+
+COMMANDS = {"ingest": cmd_ingest, "validate": cmd_validate, "report": cmd_report, "pdf": cmd_pdf,
+            "verify": cmd_verify}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -100,6 +100,19 @@ class YearPaths:
         return self.validation / f"{muni.slug}.summary.json"
 
     @property
+    def failures_csv(self) -> Path:
+        """`reports/<YEAR>/validation/failures.csv`: every failing row of every municipality."""
+        return self.validation / "failures.csv"
+
+    @property
+    def provenance(self) -> Path:
+        """`reports/<YEAR>/provenance/`: one record per published page of the inputs it used."""
+        return self.reports / "provenance"
+
+    def provenance_path(self, muni) -> Path:
+        return self.provenance / f"{muni.slug}.json"
+
+    @property
     def notebooks(self) -> Path:
         """`reports/<YEAR>/notebooks/`: executed notebooks kept as the audit trail."""
         return self.reports / "notebooks"

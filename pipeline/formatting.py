@@ -161,3 +161,26 @@ _DANISH_ORDER = str.maketrans({"æ": "{", "ø": "|", "å": "}"})
 def danish_sort_key(text: object) -> str:
     """Sort key placing æ, ø, å after z, as in a Danish dictionary."""
     return str(text).lower().translate(_DANISH_ORDER)
+
+
+def count_da(n: int, singular: str, plural: str) -> str:
+    """1 → '1 advarsel', 2 → '2 advarsler' (never '1 advarsel(er)')."""
+    return f"{integer(n)} {singular if int(n) == 1 else plural}"
+
+
+def value_pair(a: object, b: object, unit: str) -> tuple[str, str]:
+    """Two values of one unit at the same precision, with just enough decimals to tell them apart:
+    (45.6, 45.4, '%') → ('45,6 %', '45,4 %'); (46.0, 45.0, '%') → ('46 %', '45 %')."""
+    if is_missing(a) or is_missing(b):
+        return value(a, unit), value(b, unit)
+    base = 0 if unit in ("%", "antal") else 1
+    for decimals in range(base, base + 3):
+        left, right = value(a, unit, decimals=decimals), value(b, unit, decimals=decimals)
+        if left != right or abs(float(a) - float(b)) < 1e-9:
+            return left, right
+    return left, right
+
+
+def year_span(first: int, last: int) -> str:
+    """2019, 2024 → '2019–2024'; 2024, 2024 → '2024'."""
+    return str(int(first)) if int(first) == int(last) else f"{int(first)}–{int(last)}"

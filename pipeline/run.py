@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from pipeline import config, ingest, registry
+from pipeline import config, ingest, provenance, registry
 from pipeline.errors import DeliveryError, ParameterError
 
 log = logging.getLogger(__name__)
+
+CODE_ROOT = config.PACKAGE.parent  # the checkout whose commit the outputs record (not the data root)
 
 
 @dataclass
@@ -38,6 +40,8 @@ class ValidationRun:
 class ReportRun:
     validation: ValidationRun
     outcomes: list = field(default_factory=list)  # account.notebook.RenderOutcome per municipality
+    removed: list = field(default_factory=list)  # outputs of municipalities that no longer deliver
+    stale_pdfs: list = field(default_factory=list)  # PDFs older than their report, removed
 
 
 def ingest_history(paths: config.YearPaths) -> None:
@@ -48,10 +52,11 @@ def ingest_history(paths: config.YearPaths) -> None:
         try:
             ingest.run(earlier, paths.raw_root, paths.processed_root, reuse=True, strict=False)
         except DeliveryError as exc:
-            log.warning("historikken for %s udelades, fordi leverancerne ikke kan læses:\n%s", earlier, exc)
+            log.warning("history year %s left out: its deliveries cannot be read:\n%s", earlier, exc)
 
 
-def validate(paths: config.YearPaths, muni: registry.Municipality | None = None) -> ValidationRun:
+def validate(paths: config.YearPaths, muni: registry.Municipality | None = None,
+             run: provenance.RunInfo | None = None, targets_dir=config.TARGETS) -> ValidationRun:
     """Ingest the year (and the year before, for year-over-year checks), validate, write results and pages.
 
     A municipality whose files cannot be read is blocked like a critical failure; the others go on.
@@ -65,10 +70,12 @@ def validate(paths: config.YearPaths, muni: registry.Municipality | None = None)
             previous = ingest.run(paths.year - 1, paths.raw_root, paths.processed_root, reuse=True,
                                   strict=False).tables
         except DeliveryError as exc:
-            log.warning("år-til-år-kontrollen springes over: %s kan ikke læses:\n%s", paths.year - 1, exc)
+            log.warning("year-over-year checks skipped: %s cannot be read:\n%s", paths.year - 1, exc)
+    run = run or provenance.RunInfo.now(CODE_ROOT)
     results = stage.validate_year(paths.year, current.tables, current.manifest, previous)
-    stage.write_results(results, paths)
-    stage.write_pages(paths, results, ingestion_blocked=current.blocked)
+    stage.write_results(results, paths, run)
+    stage.write_pages(paths, results, ingestion_blocked=current.blocked, generated_at=run.started,
+                      targets_dir=targets_dir)
     if muni is not None and muni.code not in results and muni.code not in current.blocked:
         raise ParameterError(f"{muni.name} ({muni.code}) har ingen leverance for {paths.year} i {paths.raw}")
     return ValidationRun(results, current.blocked)
@@ -79,12 +86,23 @@ def report(paths: config.YearPaths, muni: registry.Municipality | None = None, w
     """Every stage for the year: the KPI table covers every municipality that passed, the notebooks
     run for MUNI (or all that passed), and the overview is rewritten."""
     from pipeline.account import kpi_table, notebook
-    from pipeline.publish import overview
+    from pipeline.account.model import caveats_by_kpi
+    from pipeline.publish import cleanup, overview, pdf, superseded
 
+    run = provenance.RunInfo.now(CODE_ROOT)  # once per run: the same commit and time on every output
     ingest_history(paths)
-    validation = validate(paths, muni)
-    kpi_table.run(paths, [m.code for m in validation.passed], targets_dir)
+    validation = validate(paths, muni, run, targets_dir)
+    removed = cleanup.remove_undelivered(paths, set(validation.results) | set(validation.unreadable))
+    caveats = {m.code: set(caveats_by_kpi(validation.results[m.code].summary())) for m in validation.passed}
+    kpi_table.run(paths, [m.code for m in validation.passed], targets_dir, caveats)
     to_render = [m for m in validation.passed if muni is None or m.code == muni.code]
-    outcomes = notebook.render_all(to_render, paths, workers, targets_dir, progress=True)
+    outcomes = notebook.render_all(to_render, paths, workers, targets_dir, progress=True, run=run)
+    for result in validation.blocked:  # a kept older report says that a newer delivery was blocked
+        kept = registry.get(result.code)
+        superseded.mark_superseded(paths, kept, superseded.reason_href(kept))
+    for code in validation.unreadable:
+        kept = registry.get(code)
+        superseded.mark_superseded(paths, kept, superseded.reason_href(kept, blocked_at_ingestion=True))
+    stale_pdfs = pdf.remove_stale(paths.reports)  # after the notebooks: compared by file time
     overview.write_year(paths, targets_dir)
-    return ReportRun(validation, outcomes)
+    return ReportRun(validation, outcomes, removed, stale_pdfs)

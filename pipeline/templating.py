@@ -10,18 +10,24 @@ from markupsafe import Markup
 from pipeline import config, schema
 from pipeline import formatting as fmt
 
-STATUS_CLASS = {"på sporet": "on-track", "ikke på sporet": "off-track", "mangler mål": "no-target",
-                "mangler data": "no-data"}
-STATUS_SYMBOL = {"på sporet": "✔", "ikke på sporet": "✖", "mangler mål": "?", "mangler data": "–"}
+STATUS_CLASS = {"på sporet": "on-track", "ikke på sporet": "off-track", "mål nået": "on-track",
+                "mål ikke nået": "off-track", "kan ikke vurderes endnu": "not-assessed",
+                "mangler mål": "no-target", "mangler data": "no-data"}
+STATUS_SYMBOL = {"på sporet": "✔", "ikke på sporet": "✖", "mål nået": "✔", "mål ikke nået": "✖",
+                 "kan ikke vurderes endnu": "○", "mangler mål": "?", "mangler data": "–"}
+CAVEAT_SUFFIX = " – med forbehold"  # the same words as pipeline.account.status.CAVEAT_SUFFIX
 
 
-def badge(status: str) -> Markup:
-    """Status badge with symbol and text, e.g. '✔ på sporet' (not colour alone)."""
+def badge(status: str, caveat: bool = False) -> Markup:
+    """Status badge with symbol and text, e.g. '✔ på sporet' (not colour alone); a caveat qualifies it
+    in words: '✔ på sporet – med forbehold'."""
     cls = STATUS_CLASS.get(status, "no-data")
+    qualified = bool(caveat) and status != "mangler data"
     return Markup(
-        '<span class="status status-{}"><span class="status-symbol" aria-hidden="true">'
-        "{}</span> {}</span>"
-    ).format(cls, STATUS_SYMBOL.get(status, "–"), status)
+        '<span class="status status-{}{}"><span class="status-symbol" aria-hidden="true">'
+        "{}</span> {}{}</span>"
+    ).format(cls, " status-caveat" if qualified else "", STATUS_SYMBOL.get(status, "–"), status,
+             CAVEAT_SUFFIX if qualified else "")
 
 
 def dataset_da(name: str) -> str:
@@ -48,7 +54,7 @@ def environment() -> jinja2.Environment:
         status_da=lambda s: schema.PUBLICATION_DA.get(s, s),
         outcome_da=lambda s: schema.OUTCOME_DA.get(s, s),
     )
-    env.globals.update(badge=badge, dataset_da=dataset_da, join_da=fmt.join_da)
+    env.globals.update(badge=badge, dataset_da=dataset_da, join_da=fmt.join_da, count_da=fmt.count_da)
     return env
 
 

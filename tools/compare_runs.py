@@ -22,13 +22,13 @@ import re
 import sys
 from pathlib import Path
 
-GENERATED = re.compile(r"Genereret \d{1,2}\. [a-zæøå]+ \d{4} kl\. \d{2}:\d{2}")
+GENERATED = re.compile(r"(Genereret|den) \d{1,2}\. [a-zæøå]+ \d{4} kl\. \d{2}:\d{2}")
 COMMIT = re.compile(r"(git-commit <code>)[^<]*(</code>)")
-GX_TIMING_KEYS = {"ge_load_time", "run_id", "validation_time", "run_time"}
+GX_TIMING_KEYS = {"ge_load_time", "run_id", "validation_time", "run_time", "generated", "commit", "dirty"}
 
 
 def normalise_html(text: str) -> str:
-    text = GENERATED.sub("Genereret <tid>", text)
+    text = GENERATED.sub(r"\1 <tid>", text)
     return COMMIT.sub(r"\1<commit>\2", text)
 
 

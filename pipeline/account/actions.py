@@ -67,6 +67,26 @@ def actions_table(
     return out.iloc[order].reset_index(drop=True)
 
 
+# Which actions the expected 2030 total counts: only live ones. Abandoned reductions are lost,
+# delayed and not started ones at risk (docs/kpis.md, "Handlingsplanen").
+LIVE, AT_RISK, LOST = "medregnet", "i fare", "tabt"
+OUTLOOK = {
+    LIVE: (ACTION_STATUS_DA["i_gang"], ACTION_STATUS_DA["gennemfoert"]),
+    AT_RISK: (ACTION_STATUS_DA["forsinket"], ACTION_STATUS_DA["ikke_startet"]),
+    LOST: (ACTION_STATUS_DA["opgivet"],),
+}
+
+
+def reductions_by_outlook(table: pd.DataFrame) -> pd.DataFrame:
+    """outlook (medregnet, i fare, tabt), actions, reduction_t_co2e: the expected 2030 reductions of
+    live, at-risk and lost actions, always all three rows."""
+    groups = table["status"].map(outlook) if len(table) else pd.Series([], dtype="str")
+    g = table["reduction_t_co2e"].groupby(groups)
+    out = pd.DataFrame({"actions": groups.value_counts(), "reduction_t_co2e": g.sum(min_count=1)})
+    out = out.reindex(list(OUTLOOK)).fillna({"actions": 0}).astype({"actions": "int64"})
+    return out.rename_axis("outlook").reset_index()
+
+
 def _status_columns(table: pd.DataFrame) -> list[str]:
     known = list(ACTION_STATUS_DA.values())
     return known + sorted(set(table["status"]) - set(known))
@@ -83,12 +103,27 @@ def actions_by_area_status(table: pd.DataFrame) -> pd.DataFrame:
     return counts
 
 
+def outlook(status_da: str) -> str:
+    """LIVE, AT_RISK or LOST for an action's Danish status; an unknown status is never counted as live."""
+    for group, members in OUTLOOK.items():
+        if status_da in members:
+            return group
+    return AT_RISK
+
+
+def live_reduction(table: pd.DataFrame) -> pd.Series:
+    """Each action's expected reduction if it is live (in progress or completed), else NaN."""
+    live = table["status"].map(outlook) == LIVE
+    return table["reduction_t_co2e"].where(live)
+
+
 def actions_by_responsibility(table: pd.DataFrame) -> pd.DataFrame:
-    """responsibility ('selv', 'medejer', 'fællesskab'), actions, reduction_t_co2e (sum)."""
+    """responsibility ('selv', 'medejer', 'fællesskab'), actions, reduction_t_co2e (sum over the live
+    actions only: an abandoned or not yet started action reduces nothing yet)."""
     order = list(RESPONSIBILITY_DA.values())
     order += sorted(set(table["responsibility"]) - set(order))
-    g = table.groupby("responsibility")["reduction_t_co2e"]
-    out = pd.DataFrame({"actions": g.size(), "reduction_t_co2e": g.sum(min_count=1)})
+    g = live_reduction(table).groupby(table["responsibility"])
+    out = pd.DataFrame({"actions": table.groupby("responsibility").size(), "reduction_t_co2e": g.sum(min_count=1)})
     out = out.reindex(order).fillna({"actions": 0}).astype({"actions": "int64"})
     return out.rename_axis("responsibility").reset_index()
 

@@ -1,14 +1,15 @@
 """The year's KPI table, `data/processed/<YEAR>/kpis.parquet`: computed once per run, read by every report.
 
 One row per municipality × data year × KPI with its value; the rows of the report year also carry
-the previous value, the target, the value on the target path and the status. The notebook, the year
+the previous value, the target, the value on the target path, the status and whether a validation
+warning qualifies it (`caveat`). The notebook, the year
 overview and the open data all read this table, so they cannot disagree.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -21,10 +22,10 @@ from pipeline.ingest import load_processed
 log = logging.getLogger(__name__)
 
 COLUMNS = ["municipality_code", "year", "kpi_id", "value", "unit", "previous_year", "previous_value",
-           "target_year", "target_value", "expected_value", "status"]
+           "target_year", "target_value", "expected_value", "status", "caveat"]
 DTYPES = {"municipality_code": "int64", "year": "int64", "kpi_id": "str", "value": "float64",
           "unit": "str", "previous_year": "Int64", "previous_value": "float64", "target_year": "Int64",
-          "target_value": "float64", "expected_value": "float64", "status": "str"}
+          "target_value": "float64", "expected_value": "float64", "status": "str", "caveat": "boolean"}
 
 
 def processed_years(paths: config.YearPaths) -> list[int]:
@@ -43,34 +44,41 @@ def municipality_years(tables_by_year: dict[int, dict[str, pd.DataFrame]], code:
 
 
 def municipality_rows(tables_by_year: dict[int, dict[str, pd.DataFrame]], code: int, year: int,
-                      targets_dir: Path = config.TARGETS) -> pd.DataFrame:
-    """The KPI table's rows for one municipality: its history, and the status in the report year."""
+                      targets_dir: Path = config.TARGETS, caveats: Iterable[str] = ()) -> pd.DataFrame:
+    """The KPI table's rows for one municipality: its history, and the status in the report year
+    (CAVEATS: the KPI ids a validation warning qualifies)."""
     years = municipality_years(tables_by_year, code, year)
     history = compute_history({y: tables_by_year[y] for y in years}, code, year)
     summary = status.summary(history, year, targets.load_file(code, targets_dir).targets)
     history["municipality_code"] = int(code)
     now = summary.drop(columns=["group", "title_da", "unit", "higher_is_better", "value"])
+    now["caveat"] = now["kpi_id"].isin(set(caveats))
     table = history.merge(now, on=["year", "kpi_id"], how="left")
     return table[COLUMNS].astype(DTYPES)
 
 
-def build(paths: config.YearPaths, codes: Iterable[int], targets_dir: Path = config.TARGETS) -> pd.DataFrame:
-    """The KPI table for the given municipalities (every processed year ≤ the report year is read once)."""
+def build(paths: config.YearPaths, codes: Iterable[int], targets_dir: Path = config.TARGETS,
+          caveats: Mapping[int, Iterable[str]] | None = None) -> pd.DataFrame:
+    """The KPI table for the given municipalities (every processed year ≤ the report year is read once);
+    CAVEATS: municipality code → the KPI ids a validation warning qualifies."""
     tables_by_year = {y: load_processed(y, paths.processed_root) for y in processed_years(paths)}
     if paths.year not in tables_by_year:
         raise FileNotFoundError(f"der er ingen indlæste data for {paths.year} i {paths.processed}; "
                                 f"kør først `make ingest YEAR={paths.year}`")
-    parts = [municipality_rows(tables_by_year, code, paths.year, targets_dir) for code in sorted(codes)]
+    caveats = caveats or {}
+    parts = [municipality_rows(tables_by_year, code, paths.year, targets_dir, caveats.get(code, ()))
+             for code in sorted(codes)]
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in DTYPES.items()})[COLUMNS]
     return pd.concat(parts, ignore_index=True)
 
 
-def run(paths: config.YearPaths, codes: Iterable[int], targets_dir: Path = config.TARGETS) -> Path:
+def run(paths: config.YearPaths, codes: Iterable[int], targets_dir: Path = config.TARGETS,
+        caveats: Mapping[int, Iterable[str]] | None = None) -> Path:
     """Compute and write `data/processed/<YEAR>/kpis.parquet` atomically."""
     from pipeline import atomic
 
-    table = build(paths, codes, targets_dir)
+    table = build(paths, codes, targets_dir, caveats)
     atomic.write_bytes(paths.kpis, table.to_parquet(index=False))
     log.info("KPI table %s: %d municipalities, %d rows", paths.kpis,
              table["municipality_code"].nunique(), len(table))

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 SUMMARY_COLUMNS = ["kpi_id", "group", "title_da", "unit", "higher_is_better", "year", "value",
                    "previous_year", "previous_value", "target_year", "target_value", "expected_value",
-                   "status"]
+                   "status", "caveat"]
 
 
 class NoProcessedDataError(PipelineError, FileNotFoundError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from pipeline import __version__, atomic, config, formatting, registry, templating
+from pipeline import __version__, atomic, config, provenance, registry, templating
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ class RenderJob:
     paths: config.YearPaths
     targets_dir: Path
     generated: str
+    run: provenance.RunInfo | None = None  # the run's provenance, made once in render_all
 
 
 @dataclass
@@ -84,29 +86,71 @@ def render_one(job: RenderJob) -> RenderOutcome:
     parameters = {"municipality_code": muni.code, "year": paths.year,
                   "processed_root": str(paths.processed_root), "reports_root": str(paths.reports_root),
                   "targets_dir": str(job.targets_dir)}
+    run = job.run or provenance.RunInfo.now(config.ROOT)
     try:
-        nb = papermill.execute_notebook(
-            str(config.GREEN_ACCOUNT_NOTEBOOK), str(failed), parameters=parameters,
-            kernel_name="python3", progress_bar=False, log_output=False, cwd=str(config.ROOT),
-            shutdown_kernel="immediate", extra_arguments=["--IPKernelApp.log_level=ERROR"],
-        )
+        with _run_in_environment(run):  # the kernel's footer shows this run, not one of its own
+            nb = papermill.execute_notebook(
+                str(config.GREEN_ACCOUNT_NOTEBOOK), str(failed), parameters=parameters,
+                kernel_name="python3", progress_bar=False, log_output=False, cwd=str(config.ROOT),
+                shutdown_kernel="immediate", extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            )
     except Exception as exc:  # noqa: BLE001 - any notebook failure keeps the last good report
         return RenderOutcome(muni, False, error=f"{describe_failure(exc)} (se {failed})",
                              seconds=time.perf_counter() - start)
-    html = to_html(nbformat.from_dict(nb), muni, paths.year, job.generated)
-    target = paths.report(muni)
-    atomic.write_text(target, html)
+    try:
+        record = page_provenance(muni, paths, job.targets_dir, run)
+    except Exception as exc:  # noqa: BLE001 - a page whose inputs cannot be recorded is not published
+        return RenderOutcome(muni, False, error=f"inddata kunne ikke registreres: {type(exc).__name__}: {exc}",
+                             seconds=time.perf_counter() - start)
+    target = publish_page(paths, muni, to_html(nbformat.from_dict(nb), muni, paths.year, job.generated), record)
     os.replace(failed, executed)
     return RenderOutcome(muni, True, str(target), str(executed), seconds=time.perf_counter() - start)
 
 
+def publish_page(paths: config.YearPaths, muni: registry.Municipality, html: str, record: dict) -> Path:
+    """Publish a page and its provenance record, each atomically: the page first, then
+    `reports/<YEAR>/provenance/<code>-<slug>.json` (only ever written for a page that was published)."""
+    target = atomic.write_text(paths.report(muni), html)
+    provenance.write(paths.provenance_path(muni), record)
+    return target
+
+
+def page_provenance(muni: registry.Municipality, paths: config.YearPaths, targets_dir: Path,
+                    run: provenance.RunInfo, root: Path = config.ROOT) -> dict:
+    """`reports/<YEAR>/provenance/<code>-<slug>.json`: the run and every input of the page: the delivery
+    files of every year in the account's history (the KPI table's years, as model.load reads them),
+    the targets file and the municipality registry."""
+    from pipeline.account import kpi_table
+
+    years = sorted({int(y) for y in kpi_table.load(paths, muni.code)["year"]} | {paths.year})
+    return run.document(provenance.report_inputs(paths, muni.code, targets_dir, root, years))
+
+
+@contextlib.contextmanager
+def _run_in_environment(run: provenance.RunInfo):
+    before = os.environ.get(provenance.RUN_ENV)
+    os.environ[provenance.RUN_ENV] = run.to_env()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(provenance.RUN_ENV, None)
+        else:
+            os.environ[provenance.RUN_ENV] = before
+
+
 def render_all(munis: list[registry.Municipality], paths: config.YearPaths, workers: int | None = None,
-               targets_dir: Path = config.TARGETS, progress: bool = True) -> list[RenderOutcome]:
-    """Render every municipality in MUNIS in parallel across the CPU cores."""
+               targets_dir: Path = config.TARGETS, progress: bool = True,
+               run: provenance.RunInfo | None = None) -> list[RenderOutcome]:
+    """Render every municipality in MUNIS in parallel across the CPU cores.
+
+    RUN: the run's provenance (default: made here), shown in each page's footer and recorded with
+    each published page in reports/<YEAR>/provenance/.
+    """
     from tqdm import tqdm
 
-    generated = formatting.now()
-    jobs = [RenderJob(m, paths, Path(targets_dir), generated) for m in munis]
+    run = run or provenance.RunInfo.now(config.ROOT)
+    jobs = [RenderJob(m, paths, Path(targets_dir), run.generated_da, run) for m in munis]
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
     outcomes: list[RenderOutcome] = []
     context = multiprocessing.get_context("spawn")

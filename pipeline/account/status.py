@@ -1,4 +1,9 @@
-"""The status rule: a straight target path from baseline to target, and each KPI's status on it."""
+"""The status rule: a straight target path from baseline to target, and each KPI's status on it.
+
+The rule never flatters (docs/kpis.md): without a baseline and with one measurement there is no path to
+be on; once the target year has come, the target is met or not; a warning on the data qualifies the
+status ("med forbehold"), it never leaves it untouched.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +17,34 @@ from pipeline.account.kpis import KPI_DEFS, KpiDef, previous, series, value_in
 from pipeline.account.kpis.common import TOLERANCE
 from pipeline.account.targets import Target
 
-ON_TRACK, OFF_TRACK, NO_TARGET, NO_DATA = (
-    "på sporet",
-    "ikke på sporet",
-    "mangler mål",
-    "mangler data",
+ON_TRACK, OFF_TRACK = "på sporet", "ikke på sporet"
+REACHED, NOT_REACHED = "mål nået", "mål ikke nået"
+NOT_ASSESSED, NO_TARGET, NO_DATA = "kan ikke vurderes endnu", "mangler mål", "mangler data"
+KPI_STATUSES = [ON_TRACK, OFF_TRACK, REACHED, NOT_REACHED, NOT_ASSESSED, NO_TARGET, NO_DATA]
+CAVEAT_SUFFIX = " – med forbehold"
+
+# What each status means, in the words of the report's method notes (and the summary's legend).
+EXPLANATION = {
+    ON_TRACK: "Værdien i {year} er lig med eller bedre end målstien i {year}.",
+    OFF_TRACK: "Værdien i {year} er dårligere end målstien i {year}.",
+    REACHED: "Målåret er kommet, og værdien i {year} er lig med eller bedre end målet.",
+    NOT_REACHED: "Målåret er kommet, og værdien i {year} er dårligere end målet.",
+    NOT_ASSESSED: "Målet har intet udgangspunkt, og der er kun én måling. Der er derfor ingen målsti at "
+    "sammenligne med endnu; status kan vurderes, når der er målt mindst to år.",
+    NO_TARGET: "Kommunen har ikke sat et mål for nøgletallet.",
+    NO_DATA: "Nøgletallet kan ikke beregnes for {year}, fordi datasættet ikke er indberettet, eller "
+    "fordi der ikke er noget at dividere med (fx ingen personbiler). Mangler både data og mål, vises "
+    "„mangler data“.",
+}
+CAVEAT_EXPLANATION = (
+    "„Med forbehold“ efter en status betyder, at valideringen fandt en advarsel i de data, nøgletallet "
+    "bygger på (fx at vognparken faldt mere end forventet). Forbeholdet står under nøgletallet."
 )
-KPI_STATUSES = [ON_TRACK, OFF_TRACK, NO_TARGET, NO_DATA]
+
+
+def label(status: str, caveat: bool = False) -> str:
+    """The status as a reader sees it: 'på sporet' or 'på sporet – med forbehold'."""
+    return status + CAVEAT_SUFFIX if caveat and status != NO_DATA else status
 
 
 @dataclass(frozen=True)
@@ -59,17 +85,48 @@ def trajectory(
     if observed is None or observed.empty:
         return None
     by, bv = int(observed.index[0]), float(observed.iloc[0])
-    if by >= target.target_year:
-        by, bv = target.target_year, target.target_value
+    if by >= target.target_year:  # measured only from the target year on: there is no path to draw
+        return None
     return Trajectory(by, bv, target.target_year, target.target_value, False)
 
 
 def expected_value(
     target: Target | None, year: int, history: pd.DataFrame | None = None, kpi_id: str | None = None
 ) -> float | None:
-    """The value on the target trajectory in `year`, None without target or baseline."""
+    """The value on the target trajectory in `year`, None without target or path."""
     t = trajectory(target, history, kpi_id)
     return None if t is None else t.expected(int(year))
+
+
+def _meets(kpi_def: KpiDef, value: float, expected: float) -> bool:
+    if kpi_def.higher_is_better:
+        return float(value) >= expected - TOLERANCE
+    return float(value) <= expected + TOLERANCE
+
+
+def assess(
+    kpi_def: KpiDef,
+    value: float | None,
+    year: int,
+    target: Target | None,
+    history: pd.DataFrame | None = None,
+) -> tuple[str, float | None]:
+    """(status, the value the plan implies for the year) by the rule in docs/kpis.md."""
+    year = int(year)
+    if target is None:
+        return (NO_DATA if fmt.is_missing(value) else NO_TARGET), None
+    if target.target_year <= year:  # the target year has come: met or not
+        expected = target.target_value
+        if fmt.is_missing(value):
+            return NO_DATA, expected
+        return (REACHED if _meets(kpi_def, value, expected) else NOT_REACHED), expected
+    path = trajectory(target, history, kpi_def.kpi_id)
+    expected = path.expected(year) if path is not None else None
+    if fmt.is_missing(value):
+        return NO_DATA, expected
+    if path is None or (not path.baseline_from_targets and path.baseline_year >= year):
+        return NOT_ASSESSED, None  # no baseline and one measurement: the path would start at the value
+    return (ON_TRACK if _meets(kpi_def, value, expected) else OFF_TRACK), expected
 
 
 def status(
@@ -79,17 +136,8 @@ def status(
     target: Target | None,
     history: pd.DataFrame | None = None,
 ) -> str:
-    """'på sporet' / 'ikke på sporet' / 'mangler mål' / 'mangler data' (rule in docs/kpis.md)."""
-    if fmt.is_missing(value):
-        return NO_DATA
-    if target is None:
-        return NO_TARGET
-    expected = expected_value(target, year, history, kpi_def.kpi_id)
-    if expected is None:  # no baseline and nothing observed: the value itself is the baseline
-        expected = float(value)
-    if kpi_def.higher_is_better:
-        return ON_TRACK if float(value) >= expected - TOLERANCE else OFF_TRACK
-    return ON_TRACK if float(value) <= expected + TOLERANCE else OFF_TRACK
+    """The status alone (see assess)."""
+    return assess(kpi_def, value, year, target, history)[0]
 
 
 def summary(history: pd.DataFrame, year: int, targets: Mapping[str, Target]) -> pd.DataFrame:
@@ -99,6 +147,7 @@ def summary(history: pd.DataFrame, year: int, targets: Mapping[str, Target]) -> 
         v = value_in(history, kpi_id, year)
         prev = previous(history, kpi_id, year)
         t = targets.get(kpi_id)
+        kpi_status, expected = assess(d, v, year, t, history)
         rows.append(
             {
                 "kpi_id": kpi_id,
@@ -112,8 +161,8 @@ def summary(history: pd.DataFrame, year: int, targets: Mapping[str, Target]) -> 
                 "previous_value": prev[1] if prev else None,
                 "target_year": t.target_year if t else None,
                 "target_value": t.target_value if t else None,
-                "expected_value": expected_value(t, year, history, kpi_id),
-                "status": status(d, v, year, t, history),
+                "expected_value": expected,
+                "status": kpi_status,
             }
         )
     out = pd.DataFrame(rows)

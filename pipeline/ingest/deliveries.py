@@ -133,13 +133,13 @@ def ingest_year(year: int, raw: Path = config.RAW, root: Path = config.ROOT, str
         for name, table in muni_parts.items():
             parts[name].append(table)
         for name in entry.missing:
-            log.warning("%s %s: datasættet '%s' er ikke leveret (rapporteres som 'mangler data')",
+            log.warning("%s %s: dataset '%s' not delivered (reported as 'mangler data')",
                         muni.name, year, name)
         manifest.municipalities[muni.code] = entry
     if problems and (strict or year_problems):
         raise DeliveryError(problems)
     if manifest.blocked:
-        log.error("%d kommune(r) udeladt, fordi leverancen ikke kan læses: %s", len(manifest.blocked),
+        log.error("%d municipalities left out because their delivery cannot be read: %s", len(manifest.blocked),
                   ", ".join(f"{registry.get(c).name} ({c})" for c in manifest.blocked))
     if not manifest.municipalities and not manifest.blocked:
         raise ParameterError(f"Mappen {relative(folder, root)} indeholder ingen kommune-mapper")

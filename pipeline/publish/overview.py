@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 
@@ -11,10 +10,28 @@ import pandas as pd
 from pipeline import __version__, atomic, config, formatting, registry, templating
 from pipeline.account import kpi_table, targets
 from pipeline.account.kpis import KPI_DEFS
+from pipeline.account.status import (
+    KPI_STATUSES,
+    NO_DATA,
+    NO_TARGET,
+    NOT_ASSESSED,
+    NOT_REACHED,
+    OFF_TRACK,
+    ON_TRACK,
+    REACHED,
+)
 from pipeline.ingest import load_manifest
+from pipeline.publish import open_data
+from pipeline.templating import STATUS_SYMBOL
 from pipeline.validate import load_summaries
 
 log = logging.getLogger(__name__)
+
+# The overview's count columns: each status, with the met/not-met target counted beside on/off track.
+STATUS_COLUMNS = [("På sporet eller mål nået", (ON_TRACK, REACHED)),
+                  ("Ikke på sporet eller mål ikke nået", (OFF_TRACK, NOT_REACHED)),
+                  ("Kan ikke vurderes endnu", (NOT_ASSESSED,)), ("Mangler mål", (NO_TARGET,)),
+                  ("Mangler data", (NO_DATA,))]
 
 OPEN_DATA_COLUMNS = ["municipality_code", "municipality", "year", "kpi_id", "value", "unit",
                      "target_value", "target_year", "status"]
@@ -31,6 +48,14 @@ def open_data_rows(muni: registry.Municipality, year: int, rows: pd.DataFrame) -
              "value": _rounded(r.value), "unit": r.unit, "target_value": _rounded(r.target_value),
              "target_year": None if formatting.is_missing(r.target_year) else int(r.target_year),
              "status": r.status} for kpi_id, r in now.iterrows()]
+
+
+def index_cells(rows: pd.DataFrame, year: int) -> dict[str, dict]:
+    """kpi_id → value, unit, status and caveat of the report year, for the overview's tables."""
+    now = rows[rows["year"] == year].set_index("kpi_id").reindex(list(KPI_DEFS))
+    return {kpi_id: {"value": r.value, "unit": r.unit, "status": r.status,
+                     "caveat": bool(r.caveat) and not formatting.is_missing(r.caveat)}
+            for kpi_id, r in now.iterrows()}
 
 
 def collect(paths: config.YearPaths, targets_dir: Path = config.TARGETS):
@@ -50,7 +75,7 @@ def collect(paths: config.YearPaths, targets_dir: Path = config.TARGETS):
         if entry["published"] and report.exists() and own is not None and not own.empty:
             muni_rows = open_data_rows(muni, paths.year, own)
             rows += muni_rows
-            entry["kpis"] = {r["kpi_id"]: r for r in muni_rows}
+            entry["kpis"] = index_cells(own, paths.year)
             entry["sample_data"] = targets.load_file(code, targets_dir).is_sample
         entries.append(entry)
     for code, problems in sorted((manifest.blocked if manifest else {}).items()):
@@ -66,19 +91,17 @@ def collect(paths: config.YearPaths, targets_dir: Path = config.TARGETS):
 def render_index(year: int, entries: list[dict], generated: str) -> str:
     return templating.render(
         "overview/index.html.j2", year=year, entries=entries, kpi_defs=KPI_DEFS, generated=generated,
-        css=templating.css("report.css"), version=__version__,
+        css=templating.css("report.css"), version=__version__, columns=STATUS_COLUMNS,
+        legend=[(status, STATUS_SYMBOL[status]) for status in KPI_STATUSES],
         sample_data=any(e.get("sample_data") for e in entries)
         and all(e.get("sample_data") for e in entries if e["kpis"]),
     )
 
 
 def write_year(paths: config.YearPaths, targets_dir: Path = config.TARGETS, generated: str | None = None) -> Path:
-    """Write index.html, kpis.csv and kpis.json for the year from the KPI table and the summaries."""
+    """Write index.html and the open data (kpis.csv, kpis.json, datapackage.json) for the year."""
     entries, rows = collect(paths, targets_dir)
-    table = pd.DataFrame(rows, columns=OPEN_DATA_COLUMNS)
-    table["target_year"] = table["target_year"].astype("Int64")
-    atomic.write_text(paths.open_data_csv, table.to_csv(index=False, lineterminator="\n"))
-    atomic.write_text(paths.open_data_json, json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
+    open_data.write(paths, [e["muni"] for e in entries if e["kpis"]], targets_dir)
     atomic.write_text(paths.index, render_index(paths.year, entries, generated or formatting.now()))
     log.info("wrote overview for %s: %d municipalities, %d KPI rows", paths.year, len(entries), len(rows))
     return paths.index

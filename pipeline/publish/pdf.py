@@ -7,12 +7,21 @@ import os
 import re
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pipeline import config
 from pipeline.publish import chromium
 from pipeline.publish.chromium import BrowserNotFoundError
 
-__all__ = ["BrowserNotFoundError", "count_pdf_pages", "print_year", "report_files"]
+__all__ = [
+    "BrowserNotFoundError",
+    "count_pdf_pages",
+    "keeps_link",
+    "print_year",
+    "remove_stale",
+    "report_files",
+    "stale",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -33,11 +42,69 @@ FOOTER_TEMPLATE = (
 
 _PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
 
+#: Schemes whose links a PDF keeps: they mean the same wherever the PDF is read.
+KEPT_LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+
+#: Every link of the page: its href as written, and whether a fragment link finds its target.
+LINKS_JS = """
+() => [...document.querySelectorAll('a[href], area[href]')].map(a => {
+  const href = a.getAttribute('href') || '';
+  let target = false;
+  if (href.startsWith('#')) {
+    try { target = !!document.getElementById(decodeURIComponent(href.slice(1))); } catch (e) {}
+  }
+  return {href, target};
+})
+"""
+
+#: Removes the href of the links at the given indices (same order as LINKS_JS): the text stays.
+DELINK_JS = """
+(drop) => {
+  const links = [...document.querySelectorAll('a[href], area[href]')];
+  for (const i of drop) links[i].removeAttribute('href');
+  return drop.length;
+}
+"""
+
 
 def count_pdf_pages(data: bytes) -> int:
     """Number of page objects in a PDF (`/Type /Page`, not `/Pages`); Chromium's PDFs do not
     hide them in compressed object streams."""
     return len(_PAGE_OBJECT.findall(data))
+
+
+def keeps_link(href: str, target_exists: bool = True) -> bool:
+    """Whether a link stays a link in the PDF: a link into the page itself (`#metode`, when the
+    target exists; Chromium makes it an internal destination) or to the web (http, https, mailto).
+    Any other link (`validation/151-ballerup.html`, `index.html`, `kpis.csv`) is resolved by
+    Chromium against the page's file:// address, so the PDF would carry the absolute path of the
+    folder it was printed in, and the link would break once the PDF is published: it is removed,
+    its text stays."""
+    h = (href or "").strip()
+    if h.startswith("#"):
+        return len(h) > 1 and target_exists
+    return urlsplit(h).scheme.lower() in KEPT_LINK_SCHEMES
+
+
+def stale(year_dir: Path) -> list[Path]:
+    """PDFs in `<year_dir>/pdf/` that no longer match their report: older than their report's
+    HTML (`<year_dir>/<code>-<slug>.html`), or whose report no longer exists. Sorted by name."""
+    year_dir = Path(year_dir)
+    found: list[Path] = []
+    for pdf_path in sorted((year_dir / "pdf").glob("*.pdf")):
+        html = year_dir / f"{pdf_path.stem}.html"
+        if not html.is_file() or pdf_path.stat().st_mtime_ns < html.stat().st_mtime_ns:
+            found.append(pdf_path)
+    return found
+
+
+def remove_stale(year_dir: Path) -> list[Path]:
+    """Delete the `stale` PDFs of a year folder and return them (`make pdf` prints them anew)."""
+    removed = stale(year_dir)
+    for pdf_path in removed:
+        pdf_path.unlink(missing_ok=True)
+        logger.info("removed stale PDF %s", pdf_path)
+    return removed
 
 
 def _year_dir(year: int, reports_dir: Path | None) -> tuple[Path, Path]:
@@ -77,6 +144,10 @@ def _print_one(browser, html: Path, out_dir: Path) -> Path:
         page = context.new_page()
         page.goto(url, wait_until="load")
         page.evaluate("document.fonts.ready.then(() => true)")
+        links = page.evaluate(LINKS_JS)
+        drop = [i for i, link in enumerate(links) if not keeps_link(link["href"], link["target"])]
+        if drop:
+            page.evaluate(DELINK_JS, drop)
         data = page.pdf(
             format="A4",
             print_background=True,
@@ -112,11 +183,18 @@ def print_year(
 ) -> list[Path]:
     """Print reports/<YEAR>/<code>-<slug>.html to reports/<YEAR>/pdf/<code>-<slug>.pdf.
 
-    `reports_dir` is the reports root (default `config.REPORTS`). Network is blocked: only the
-    report file itself and data: URLs load. Raises `BrowserNotFoundError` when there is no
-    Chromium, FileNotFoundError when there is no report to print."""
+    Every report is printed anew, so every stale or missing PDF is refreshed; a PDF whose report
+    no longer exists is removed (`stale`). `reports_dir` is the reports root (default
+    `config.REPORTS`). Network is blocked: only the report file itself and data: URLs load.
+    Links to other local files are removed (`keeps_link`), so no PDF carries a file:// address.
+    Raises `BrowserNotFoundError` when there is no Chromium, FileNotFoundError when there is no
+    report to print."""
     executable = chromium.require_chromium()
     year_dir, out_dir = _year_dir(year, reports_dir)
+    for orphan in stale(year_dir):
+        if not (year_dir / f"{orphan.stem}.html").is_file():
+            orphan.unlink(missing_ok=True)
+            logger.info("removed %s: its report no longer exists", orphan)
     files = report_files(year_dir, municipality)
     if not files:
         which = f"municipality {municipality}" if municipality is not None else "any municipality"

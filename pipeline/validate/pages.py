@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import logging
+import re
 from pathlib import Path
 
-from pipeline import __version__, atomic, config, formatting, registry, schema, templating
+from pipeline import (
+    __version__,
+    atomic,
+    config,
+    formatting,
+    provenance,
+    registry,
+    schema,
+    templating,
+)
 from pipeline.validate.summary import MunicipalityValidation, load_results
 
 log = logging.getLogger(__name__)
 
 MAX_ROWS_PER_RULE = 50
+MAX_FAILURES_ON_INDEX = 200  # rows of the cross-municipality failures table; failures.csv has them all
+SEVERITY_ORDER = {sev: i for i, sev in enumerate(schema.SEVERITIES)}
+FAILURE_COLUMNS = ("Kommune", "Kommunekode", "Fil", "Række", "Kolonne", "Værdi", "Regel", "Alvorlighed",
+                   "Besked")
 
 
 def write_pages(
@@ -19,12 +35,18 @@ def write_pages(
     results: dict[int, MunicipalityValidation] | list[MunicipalityValidation] | None = None,
     ingestion_blocked: dict[int, list[str] | str] | None = None,
     generated_at: dt.datetime | None = None,
+    targets_dir: Path = config.TARGETS,
+    root: Path = config.ROOT,
 ) -> list[Path]:
-    """Write validation/index.html and one <code>-<slug>.html per municipality; return the paths.
+    """Write validation/index.html, failures.csv and one <code>-<slug>.html per municipality; return
+    the paths.
 
     `results`: validate_year's dict (or a list) of MunicipalityValidation; None reads back what
-    write_results wrote for the year.
+    write_results wrote for the year (with the run's provenance, which write_results also sets on
+    the results it is given).
     `ingestion_blocked`: municipality code -> the problems that stopped its delivery at ingestion.
+    `targets_dir`, `root`: where the targets files are and the project root input paths are
+    relative to, for the checksums of a published report's inputs.
     """
     year = paths.year
     directory = paths.validation
@@ -51,19 +73,26 @@ def write_pages(
     }
     written = []
     for result in results:
-        html = templating.render("validation/municipality.html.j2", **common, r=_page_model(result))
+        model = _page_model(result)
+        model["inputs"] = _input_rows(result, paths, targets_dir, root)
+        html = templating.render("validation/municipality.html.j2", **common, r=model)
         written.append(atomic.write_text(paths.validation_page(result), html))
     rows = [_index_row(r) for r in results]
     blocked = _ingestion_rows(ingestion_blocked or {})
+    failures = failure_rows(results)
+    written.append(write_failures_csv(paths.failures_csv, failures))
     html = templating.render(
         "validation/index.html.j2",
         **common,
         rows=rows,
         ingestion_blocked=blocked,
         blocked_count=sum(r["status"] == "blocked" for r in rows),
+        failures=failures[:MAX_FAILURES_ON_INDEX],
+        failures_total=len(failures),
+        failures_csv=paths.failures_csv.name,
     )
     written.append(atomic.write_text(directory / "index.html", html))
-    log.info("revisorens valideringssider skrevet: %d sider i %s", len(written), directory)
+    log.info("auditor's validation pages written: %d pages in %s", len(written), directory)
     return written
 
 
@@ -150,6 +179,8 @@ def _page_model(r: MunicipalityValidation) -> dict:
         **_index_row(r),
         "caveats": r.caveats,
         "sections": sections,
+        "failed_rules": _failed_rules(sections),
+        "run": _run_model(r.provenance),
         "suite_versions": sorted(
             r.suite_versions.items(),
             key=lambda kv: (
@@ -165,7 +196,8 @@ def _section(r, title, caption, dataset, rules, source_file=None, intro=None) ->
         "title": title,
         "caption": caption,
         "dataset": dataset,
-        "rules": rules,
+        "rules": [{**rule, "anchor": rule_anchor(rule["rule"])
+                   if rule["outcome"] in ("failed", "error") else None} for rule in rules],
         "intro": intro,
         "source_file": source_file,
         "failed_count": len(failed_rules),
@@ -185,8 +217,113 @@ def _failure_blocks(r: MunicipalityValidation, failed_rules: list[dict]) -> list
         if not rows:
             continue
         shown = [{**f, "value_display": _value_display(f)} for f in rows[:MAX_ROWS_PER_RULE]]
-        blocks.append({"rule": rule, "rows": shown, "total": len(rows)})
+        blocks.append({"rule": rule, "rows": shown, "total": len(rows), "anchor": failure_anchor(rule["rule"])})
     return blocks
+
+
+def _anchor_part(rule: str) -> str:
+    return re.sub(r"[^a-z0-9_-]+", "-", str(rule).lower()).strip("-") or "regel"
+
+
+def failure_anchor(rule: str) -> str:
+    """Id of a failed rule's rows on the municipality page: 'fejl-waste_tonnes_non_negative'."""
+    return f"fejl-{_anchor_part(rule)}"
+
+
+def rule_anchor(rule: str) -> str:
+    """Id of a failed rule's line in the rules table: 'regel-waste_tonnes_non_negative'."""
+    return f"regel-{_anchor_part(rule)}"
+
+
+def _failed_rules(sections: list[dict]) -> list[dict]:
+    """The page's opening list: every failed rule, most severe first, linked to its rows below
+    (or to its line in the rules table when there are no rows to show)."""
+    found: dict[str, dict] = {}
+    for section in sections:
+        for block in section["failed"]:
+            rule = block["rule"]
+            found.setdefault(rule["rule"], {
+                "rule": rule["rule"], "description": rule.get("description") or rule["rule"],
+                "severity": rule["severity"], "section": section["title"], "total": block["total"],
+                "href": "#" + block["anchor"]})
+        for rule in section["rules"]:
+            if rule.get("anchor") and rule["rule"] not in found:
+                found[rule["rule"]] = {
+                    "rule": rule["rule"], "description": rule.get("description") or rule["rule"],
+                    "severity": rule["severity"], "section": section["title"], "total": None,
+                    "href": "#" + rule["anchor"]}
+    return sorted(found.values(), key=lambda f: SEVERITY_ORDER.get(f["severity"], 99))
+
+
+def _run_model(record: dict | None) -> dict | None:
+    """The run that validated: version, commit with the dirty flag, run time in Danish."""
+    if not record:
+        return None
+    run = provenance.RunInfo.from_dict(record)
+    return {"version": run.version, "commit": run.commit, "dirty": run.dirty, "generated": run.generated_da}
+
+
+def _input_rows(r: MunicipalityValidation, paths: config.YearPaths, targets_dir: Path,
+                root: Path) -> list[dict]:
+    """The checksum table: what the validation read (from its provenance record) and, for a published
+    municipality, what its report is built from (every year's delivery, its targets file, the registry)."""
+    validated = [provenance.InputFile.from_dict(i) for i in (r.provenance or {}).get("inputs", [])]
+    reported = provenance.report_inputs(paths, r.code, targets_dir, root) if r.published else []
+    rows: dict[str, dict] = {}
+    for use, inputs in (("validering", validated), ("rapport", reported)):
+        for i in inputs:
+            row = rows.setdefault(i.path, {"path": i.path, "kind": i.kind,
+                                           "kind_da": provenance.KIND_DA.get(i.kind, i.kind),
+                                           "rows": i.rows, "sha256": i.sha256, "uses": []})
+            row["uses"].append(use)
+    return list(rows.values())
+
+
+# --- every failure across municipalities ---------------------------------------------------------
+
+
+def failure_rows(results: list[MunicipalityValidation]) -> list[dict]:
+    """One row per failure of every municipality: municipality, file, row, column, value, rule and
+    severity, sorted by municipality, severity (critical first), file and row."""
+    rows = []
+    for r in results:
+        for f in r.failures_detail:
+            rows.append({
+                "code": r.code, "code3": _code3(r.code), "name": r.name, "slug": r.slug,
+                "file": f.get("source_file"), "row": f.get("row"), "column": f.get("column"),
+                "value": _value_display(f) if _about_a_cell(f) else "", "rule": f["rule"],
+                "severity": f["severity"],
+                "message": f.get("message") or "", "anchor": failure_anchor(f["rule"]),
+            })
+    rows.sort(key=lambda x: (x["code"], SEVERITY_ORDER.get(x["severity"], 99), x["file"] or "",
+                             _row_number(x["row"])))
+    return rows
+
+
+def _about_a_cell(failure: dict) -> bool:
+    """A failure with a value to show: one that names a row (whose cell may be empty) or carries a value;
+    not a rule about the whole table without one (e.g. a missing dataset)."""
+    return failure.get("row") is not None or failure.get("value") is not None
+
+
+def _row_number(row) -> int:
+    try:
+        return int(row)
+    except (TypeError, ValueError):
+        return -1
+
+
+def write_failures_csv(path: Path, rows: list[dict]) -> Path:
+    """failures.csv for Danish Excel: UTF-8 with BOM, semicolons, one line per failure (all of them)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(FAILURE_COLUMNS)
+    for x in rows:
+        writer.writerow([x["name"], x["code3"], x["file"] or "", "" if x["row"] is None else x["row"],
+                         x["column"] or "", x["value"], x["rule"], schema.SEVERITY_LABEL_DA.get(x["severity"],
+                                                                                               x["severity"]),
+                         x["message"]])
+    return atomic.write_bytes(path, out.getvalue().encode("utf-8-sig"))
 
 
 def _unique_rules(failures: list[dict]) -> list[dict]:

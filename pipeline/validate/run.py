@@ -139,7 +139,7 @@ def validate_year(
         )
     blocked = sum(not r.published for r in results.values())
     log.info(
-        "validering %s: %d kommuner, %d blokeret (%.2f s)",
+        "validated %s: %d municipalities, %d blocked (%.2f s)",
         year,
         len(results),
         blocked,

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline import atomic, config
+from pipeline import atomic, config, provenance
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,8 @@ class ValidationSummary:
     caveats: list[dict]  # failed warnings with the KPIs they affect
     failures_detail: list[dict]  # one entry per failing row (or failed table-level rule)
     page: str  # the auditor's page, relative to reports/<YEAR>/
+    # {version, commit, dirty, generated, inputs: [{path, sha256, kind}]}; None in files from before
+    provenance: dict | None = None
 
     @property
     def code(self) -> int:
@@ -59,7 +61,8 @@ class ValidationSummary:
         return cls(int(doc["municipality_code"]), doc["municipality"], int(doc["year"]), doc["status"],
                    doc["highest_failed_severity"], list(doc["datasets_delivered"]),
                    list(doc["datasets_missing"]), int(doc["rules_checked"]), failures,
-                   list(doc["caveats"]), list(doc["failures_detail"]), doc["page"])
+                   list(doc["caveats"]), list(doc["failures_detail"]), doc["page"],
+                   doc.get("provenance"))
 
 
 def load_summary(path: Path) -> ValidationSummary:
@@ -97,6 +100,7 @@ class MunicipalityValidation:
     gx_results: dict[str, dict] = field(default_factory=dict)  # dataset -> GX suite result JSON
     suite_versions: dict[str, str] = field(default_factory=dict)
     source_files: dict[str, str] = field(default_factory=dict)  # dataset -> delivery file
+    provenance: dict | None = None  # set by write_results: the run and the inputs it validated
 
     @property
     def published(self) -> bool:
@@ -118,7 +122,7 @@ class MunicipalityValidation:
         return ValidationSummary(self.code, self.name, self.year, self.status, self.highest_failed_severity,
                                  list(self.datasets_delivered), list(self.datasets_missing),
                                  self.rules_checked, dict(self.failures), list(self.caveats),
-                                 list(self.failures_detail), self.page)
+                                 list(self.failures_detail), self.page, self.provenance)
 
     def results_document(self) -> dict:
         """`<code>-<slug>.json`: the raw GX results per dataset plus every rule's outcome."""
@@ -131,6 +135,7 @@ class MunicipalityValidation:
             "source_files": dict(self.source_files),
             "rules": list(self.rules),
             "results": dict(self.gx_results),
+            "provenance": self.provenance,
         }
 
     @classmethod
@@ -147,6 +152,7 @@ class MunicipalityValidation:
             gx_results=dict(document.get("results", {})),
             suite_versions=dict(document.get("suite_versions", {})),
             source_files=dict(document.get("source_files", {})),
+            provenance=summary.provenance or document.get("provenance"),
         )
 
 
@@ -165,16 +171,25 @@ def _json_default(value):
     return str(value)
 
 
-def write_results(results: dict[int, MunicipalityValidation], paths: config.YearPaths) -> list[Path]:
-    """Write `<code>-<slug>.json` (GX results) and `.summary.json` per municipality, atomically."""
+def write_results(results: dict[int, MunicipalityValidation], paths: config.YearPaths,
+                  run: provenance.RunInfo | None = None, root: Path = config.ROOT) -> list[Path]:
+    """Write `<code>-<slug>.json` (GX results) and `.summary.json` per municipality, atomically.
+
+    Both carry the run's provenance (RUN, default: a new RunInfo): version, commit, dirty flag, run
+    time and the SHA-256 of every input the validation read. It is also set on each result
+    (`result.provenance`), so the auditor's pages written next show the same record.
+    """
     wrong = [r for r in results.values() if r.year != paths.year]
     if wrong:
         raise ValueError(f"result for {wrong[0].code} is for {wrong[0].year}, not {paths.year}; "
                          f"validate {paths.year} first")
+    run = run or provenance.RunInfo.now(root)
+    record = validation_inputs_maker(paths, root)
     paths.validation.mkdir(parents=True, exist_ok=True)
     written = []
     for code in sorted(results):
         result = results[code]
+        result.provenance = run.document(record(result))
         for path, document in (
             (paths.validation_results(result), result.results_document()),
             (paths.validation_summary(result), result.summary().to_dict()),
@@ -182,8 +197,38 @@ def write_results(results: dict[int, MunicipalityValidation], paths: config.Year
             write_json(path, document)
             written.append(path)
     remove_stale(paths.validation, {r.slug for r in results.values()})
-    log.info("valideringsresultater skrevet: %d filer i %s", len(written), paths.validation)
+    log.info("validation results written: %d files in %s", len(written), paths.validation)
     return written
+
+
+def validation_inputs_maker(paths: config.YearPaths, root: Path = config.ROOT):
+    """A function giving one result's validation inputs: the municipality's delivery files of the year
+    (from the manifest), last year's files its year-over-year rules compared with, and the suites run."""
+    from pipeline.ingest.store import load_manifest
+    from pipeline.validate import checks
+    from pipeline.validate.suites import load_suites
+
+    manifest = load_manifest(paths.year, paths.processed_root)
+    previous = load_manifest(paths.year - 1, paths.processed_root)
+    yoy = {e["meta"]["rule"] for suite in load_suites().values() for e in suite["expectations"]
+           if (e.get("meta") or {}).get("check") == checks.YEAR_OVER_YEAR}
+
+    def inputs(result: MunicipalityValidation) -> list[provenance.InputFile]:
+        if manifest is not None and result.code in manifest.municipalities:
+            found = provenance.delivery_inputs(manifest, result.code)
+        else:  # no manifest on disk (validated from tables in memory): the files named by the results
+            found = [provenance.file_input(provenance.resolve(f, root), "levering", root)
+                     for f in result.source_files.values()]
+        compared = [d for d in result.datasets_delivered
+                    if any(r.get("dataset") == d and r.get("rule") in yoy and r.get("outcome") != "skipped"
+                           for r in result.rules)]
+        before = previous.files(result.code) if previous is not None else {}
+        found += [provenance.InputFile(before[d].file, before[d].sha256, "levering", before[d].rows)
+                  for d in compared if d in before]
+        found += [provenance.suite_input(d, root) for d in result.datasets_delivered]
+        return found
+
+    return inputs
 
 
 def remove_stale(directory: Path, current_slugs: set[str]) -> list[Path]:
@@ -193,7 +238,7 @@ def remove_stale(directory: Path, current_slugs: set[str]) -> list[Path]:
              if p.is_file() and p.name.split(".")[0] not in current_slugs]
     for path in stale:
         path.unlink()
-        log.info("fjernet forældet valideringsfil %s", path.name)
+        log.info("removed stale validation file %s", path.name)
     return stale
 
 

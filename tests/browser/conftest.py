@@ -83,6 +83,11 @@ class BrowserStats:
     vnu_seconds: float = 0.0
     pdf_seconds: float = 0.0
     pdf_pages: dict[str, int] = field(default_factory=dict)
+    phone_pages: int = 0
+    phone_too_wide: list[str] = field(default_factory=list)  # "<scenario>/<page>: <width> px"
+    phone_widest: dict[str, int] = field(default_factory=dict)  # page type → widest page, px
+    summary_rows: int = 0
+    summary_rows_on_screen: int = 0
     chromium_version: str = ""
     not_run: set[str] = field(default_factory=set)
 
@@ -116,6 +121,16 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config)
             f"{stats.page_check_seconds:.1f} s "
             f"({stats.page_check_seconds / stats.pages_checked:.2f} s/page)"
         )
+    if stats.phone_pages:
+        w, h = harness.PHONE_VIEWPORT["width"], harness.PHONE_VIEWPORT["height"]
+        widest = ", ".join(f"{kind} {px} px" for kind, px in sorted(stats.phone_widest.items()))
+        tr.write_line(
+            f"phone {w}×{h}: {stats.phone_pages} pages, {len(stats.phone_too_wide)} scroll sideways"
+            f" (widest: {widest}) | summary status on screen: {stats.summary_rows_on_screen}"
+            f" of {stats.summary_rows} KPI rows"
+        )
+        for line in stats.phone_too_wide:
+            tr.write_line(f"  too wide at {w} px: {line}", red=True)
     if stats.vnu_files:
         tr.write_line(
             f"vnu: {stats.vnu_files} files in {stats.vnu_seconds:.1f} s, "
@@ -198,7 +213,9 @@ class PageResult:
     facts: dict = field(default_factory=dict)
     axe_violations: list[dict] = field(default_factory=list)
     axe_rules_run: list[str] = field(default_factory=list)
+    phone: dict = field(default_factory=dict)  # harness.PHONE_FACTS_JS at harness.PHONE_VIEWPORT
     screenshot: Path | None = None
+    phone_screenshot: Path | None = None
     seconds: float = 0.0
 
 
@@ -237,6 +254,13 @@ def _check_page(browser, page_path: Path, year_dir: Path, screenshots: Path | No
             harness.AXE_RUN_JS, [list(harness.AXE_TAGS), list(harness.AXE_INCOMPLETE_FAILS)]
         )
         result.axe_violations, result.axe_rules_run = axe["violations"], axe["ran"]
+        # The same page on a phone: resized, so the layout (media queries included) is redone.
+        page.set_viewport_size(harness.PHONE_VIEWPORT)
+        result.phone = page.evaluate(harness.PHONE_FACTS_JS, harness.OVERFLOW_TOLERANCE)
+        if screenshots is not None:
+            shot = screenshots / f"{name}@{harness.PHONE_VIEWPORT['width']}px.png"
+            page.screenshot(path=str(shot), full_page=True)
+            result.phone_screenshot = shot
     finally:
         context.close()
         result.seconds = time.perf_counter() - started
@@ -295,6 +319,22 @@ def page_results(
     )
     stats.axe_violations = (stats.axe_violations or 0) + sum(len(r.axe_violations) for r in results)
     stats.axe_nodes += sum(len(v["nodes"]) for r in results for v in r.axe_violations)
+    scenario = SCENARIO_OF.get(reports_dir, "pages")
+    for r in results:
+        if not r.phone:
+            continue
+        stats.phone_pages += 1
+        width, kind = r.phone["scroll_width"], harness.page_type(r.name)
+        stats.phone_widest[kind] = max(stats.phone_widest.get(kind, 0), width)
+        if harness.overflow_problems(r.phone):
+            stats.phone_too_wide.append(f"{scenario}/{r.name}: {width} px")
+        rows = r.phone["summary_rows"]
+        stats.summary_rows += len(rows)
+        stats.summary_rows_on_screen += sum(
+            1
+            for row in rows
+            if not harness.summary_status_problems([row], r.phone["viewport_width"])
+        )
     return results
 
 

@@ -217,6 +217,157 @@ def image_problems(images: list[dict]) -> list[str]:
     ]
 
 
+# --- a phone: 390 px wide --------------------------------------------------------------------
+
+#: The phone the pages are also checked on (an iPhone 12-15's CSS viewport). Each page is first
+#: checked at chromium.context_options()' 1280×900, then resized to this and measured again.
+PHONE_VIEWPORT = {"width": 390, "height": 844}
+
+#: Overflow up to this many CSS px is rounding, not a sideways scroll.
+OVERFLOW_TOLERANCE = 1
+
+#: PHONE_FACTS_JS(OVERFLOW_TOLERANCE) returns what the phone judges need: the page's width
+#: against the viewport, the outermost elements that stick out past its right edge (an element
+#: inside a scroll region scrolls with it and does not count; overflow hidden on <body> or <html>
+#: hides nothing here), every table, whether it is wider than the room it has, and the scroll
+#: region around it, and where each summary table row's status badge is.
+PHONE_FACTS_JS = """
+(tol) => {
+  const vw = window.innerWidth;
+  const root = document.documentElement;
+  const text = (el) => (el ? (el.textContent || '').replace(/\\s+/g, ' ').trim() : '');
+  const name = (el) => {
+    let s = el.tagName.toLowerCase();
+    if (el.id) s += '#' + el.id;
+    const cls = (typeof el.className === 'string' ? el.className : '').trim();
+    if (cls) s += '.' + cls.split(/\\s+/).join('.');
+    return s;
+  };
+  const scroller = (el) => {
+    for (let p = el.parentElement; p && p !== document.body && p !== root; p = p.parentElement) {
+      if (getComputedStyle(p).overflowX !== 'visible') return p;
+    }
+    return null;
+  };
+  const sticksOut = (el) => {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.right > vw + tol;
+  };
+  const offenders = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    if (!sticksOut(el) || scroller(el)) continue;
+    const parent = el.parentElement;
+    if (parent && parent !== document.body && sticksOut(parent)) continue;
+    const r = el.getBoundingClientRect();
+    offenders.push({element: name(el), right: Math.round(r.right), width: Math.round(r.width),
+                    text: text(el).slice(0, 60)});
+  }
+  const labelOf = (el) => {
+    const ids = (el.getAttribute('aria-labelledby') || '').split(/\\s+/).filter(Boolean);
+    const byIds = ids.map(id => text(document.getElementById(id))).filter(Boolean).join(' ');
+    return byIds || (el.getAttribute('aria-label') || '').trim();
+  };
+  const tables = [...document.querySelectorAll('table')].map((t, i) => {
+    const box = scroller(t);
+    const room = box ? box.clientWidth : vw;
+    const wide = t.getBoundingClientRect().width > room + tol;
+    return {index: i, caption: text(t.querySelector('caption')).slice(0, 60), wide,
+            width: Math.round(t.getBoundingClientRect().width),
+            region: box ? {element: name(box), role: (box.getAttribute('role') || '').trim(),
+                           tabindex: box.getAttribute('tabindex'), label: labelOf(box).slice(0, 60),
+                           scrolls: ['auto', 'scroll'].includes(getComputedStyle(box).overflowX)}
+                        : null};
+  });
+  const summary_rows = [...document.querySelectorAll('table.summary-table tbody tr')].map(tr => ({
+    kpi: text(tr.querySelector('th')).slice(0, 60),
+    badges: [...tr.querySelectorAll('.status')].map(b => {
+      const r = b.getBoundingClientRect();
+      return {left: Math.round(r.left), right: Math.round(r.right), width: Math.round(r.width)};
+    })}));
+  return {viewport_width: vw, scroll_width: root.scrollWidth, offenders, tables, summary_rows};
+}
+"""
+
+
+def page_type(name: str) -> str:
+    """'report', 'index' or 'validation' for a page's artifact name (see `artifact_name`)."""
+    if name.startswith("validation__"):
+        return "validation"
+    return "index" if name == "index" else "report"
+
+
+def overflow_problems(facts: dict, tolerance: int = OVERFLOW_TOLERANCE) -> list[str]:
+    """Why the page scrolls sideways at this viewport, or []: the page is wider than the viewport
+    (`document.documentElement.scrollWidth > window.innerWidth`), and each element that sticks
+    out past its right edge without a scroll region of its own. An element sticking out while the
+    page does not scroll (overflow hidden on <body>) is cut off, and a problem too."""
+    problems: list[str] = []
+    vw, width = facts["viewport_width"], facts["scroll_width"]
+    if width > vw + tolerance:
+        problems.append(
+            f"the page is {width} px wide at a {vw} px viewport: it scrolls sideways by {width - vw} px"
+        )
+    for o in facts.get("offenders", []):
+        text = f" {o['text']!r}" if o.get("text") else ""
+        problems.append(
+            f"{o['element']}{text} is {o['width']} px wide and reaches x = {o['right']} px"
+            f" (past the viewport's {vw} px)"
+        )
+    return problems
+
+
+def wide_table_problems(tables: list[dict]) -> list[str]:
+    """Every table wider than the room it has is in a scroll region a keyboard can reach and a
+    screen reader names: overflow-x auto or scroll, role="region", tabindex="0" and a label
+    (aria-labelledby its caption, or aria-label). A table that is not wide needs none."""
+    problems: list[str] = []
+    for t in tables:
+        if not t.get("wide"):
+            continue
+        what = f"table #{t['index'] + 1}" + (f" {t['caption']!r}" if t.get("caption") else "")
+        what += f" ({t['width']} px)"
+        region = t.get("region")
+        if region is None:
+            problems.append(f"{what} is wider than the viewport and has no scroll region")
+            continue
+        missing = []
+        if not region.get("scrolls"):
+            missing.append("overflow-x: auto")
+        if region.get("role") != "region":
+            missing.append('role="region"')
+        if (region.get("tabindex") or "").strip() != "0":
+            missing.append('tabindex="0"')
+        if not region.get("label"):
+            missing.append("a label (aria-labelledby the caption)")
+        if missing:
+            problems.append(f"{what} scrolls in {region['element']} without " + ", ".join(missing))
+    return problems
+
+
+def summary_status_problems(
+    rows: list[dict], viewport_width: int, require: bool = False
+) -> list[str]:
+    """Each KPI row of the summary table shows its status badge within the viewport (the phone
+    reader must not scroll sideways to see whether a KPI is on track). `require`: the page must
+    have a summary table (a municipality report)."""
+    if require and not rows:
+        return ["no summary table (table.summary-table) with KPI rows"]
+    problems: list[str] = []
+    for i, row in enumerate(rows, start=1):
+        kpi = row.get("kpi") or f"row {i}"
+        badges = row.get("badges") or []
+        if not badges:
+            problems.append(f"summary row {i} {kpi!r} has no status badge")
+            continue
+        for b in badges:
+            if b["width"] <= 0 or b["left"] < 0 or b["right"] > viewport_width + OVERFLOW_TOLERANCE:
+                problems.append(
+                    f"summary row {i} {kpi!r}: its status badge is at x = {b['left']}–{b['right']}"
+                    f" px, outside the {viewport_width} px viewport"
+                )
+    return problems
+
+
 # --- Nu Html Checker (vnu) --------------------------------------------------------------------
 
 VNU_ERROR_TYPES = frozenset({"error", "non-document-error"})

@@ -173,6 +173,51 @@ def test_charts_are_images(page_results):
     )
 
 
+# --- on a phone (harness.PHONE_VIEWPORT, 390×844) -----------------------------------------------
+
+
+def _phone(page_results):
+    return [r for r in _loaded(page_results) if r.phone]
+
+
+def test_phone_pass_ran(page_results):
+    """Every loaded page was measured at the phone's viewport too."""
+    missing = [r.name for r in _loaded(page_results) if not r.phone]
+    assert not missing, f"no {harness.PHONE_VIEWPORT['width']} px pass for {missing}"
+
+
+def test_no_sideways_scroll_on_a_phone(page_results):
+    """At 390 px no page is wider than the viewport (documentElement.scrollWidth ≤ innerWidth),
+    and nothing sticks out past its right edge except inside a scroll region of its own."""
+    _fail_if(
+        {r.name: harness.overflow_problems(r.phone) for r in _phone(page_results)},
+        f"Sideways scroll at {harness.PHONE_VIEWPORT['width']} px",
+    )
+
+
+def test_wide_tables_scroll_in_labelled_regions_on_a_phone(page_results):
+    """A table wider than a phone sits in a scroll region a keyboard reaches and a screen reader
+    names (role="region", tabindex="0", aria-labelledby its caption)."""
+    _fail_if(
+        {r.name: harness.wide_table_problems(r.phone["tables"]) for r in _phone(page_results)},
+        f"Wide tables without a labelled scroll region at {harness.PHONE_VIEWPORT['width']} px",
+    )
+
+
+def test_summary_status_visible_on_a_phone(page_results):
+    """Each KPI row of a report's summary table shows its status badge within the phone's
+    viewport, without scrolling sideways."""
+    _fail_if(
+        {
+            r.name: harness.summary_status_problems(
+                r.phone["summary_rows"], r.phone["viewport_width"], require=r.is_report
+            )
+            for r in _phone(page_results)
+        },
+        f"Summary status not on screen at {harness.PHONE_VIEWPORT['width']} px",
+    )
+
+
 def test_valid_html(vnu_messages, reports_dir):
     """Nu Html Checker: zero errors. Warnings and info are printed, not failing."""
     errors = harness.vnu_errors(vnu_messages)
@@ -214,6 +259,29 @@ BROKEN_PAGES = {
     "wrong-lang-generic-title.html": """<!DOCTYPE html>
 <html lang="engelsk"><head><meta charset="utf-8"><title>index</title></head>
 <body><main><h2>Ingen h1 på denne side</h2><p>Tekst.</p></main></body></html>
+""",
+    # Wide for a phone: a summary table whose status column is off-screen (and a row without a
+    # badge), an unbreakable path, and a table scrolling in a region without role, tabindex or
+    # label. A wide table in a proper region is fine.
+    "too-wide-for-a-phone.html": """<!DOCTYPE html>
+<html lang="da"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>For bred til en telefon</title></head>
+<body><main><h1>For bred til en telefon</h1>
+<table class="summary-table"><caption>Sammendrag</caption>
+<thead><tr><th scope="col">Nøgletal</th><th scope="col">2024</th><th scope="col">Tidligere år</th>
+<th scope="col">Mål</th><th scope="col">Status</th></tr></thead>
+<tbody><tr><th scope="row">Personbiler på el eller brint</th><td>82 %</td><td>75 % (2023)</td>
+<td style="padding-right: 240px">100 % i 2030</td><td><span class="status">✔ på sporet</span></td></tr>
+<tr><th scope="row">Restaffald</th><td>28 %</td><td>29 % (2023)</td><td>25 % i 2030</td>
+<td>–</td></tr></tbody></table>
+<p><code>/home/analyst/groenne-regnskaber/data/raw/2024/151/construction_projects_2024_endelig.csv</code></p>
+<div style="overflow-x: auto"><table style="width: 900px"><caption>Uden etiket</caption>
+<tr><th scope="col">Kolonne</th></tr><tr><td>x</td></tr></table></div>
+<div class="table-scroll" style="overflow-x: auto" role="region" aria-labelledby="god" tabindex="0">
+<table style="width: 900px"><caption id="god">I orden</caption>
+<tr><th scope="col">Kolonne</th></tr><tr><td>x</td></tr></table></div>
+</main></body></html>
 """,
 }
 
@@ -272,3 +340,27 @@ def test_broken_page_is_caught_by_the_remaining_judges(broken_pages):
     assert any("mangler.png" in e or "Failed to load" in e for e in page.console_errors)
     other = broken_pages["wrong-lang-generic-title"].facts
     assert harness.lang_problem(other["lang"]) and harness.title_problem(other["title"])
+
+
+def test_broken_page_is_caught_by_the_phone_checks(broken_pages):
+    """The 390 px checks can fail: page-wide overflow, the elements causing it, a status badge
+    off-screen or missing, and a wide table scrolling in an unlabelled region."""
+    phone = broken_pages["too-wide-for-a-phone"].phone
+    assert phone["viewport_width"] == harness.PHONE_VIEWPORT["width"]
+    assert phone["scroll_width"] > phone["viewport_width"]
+    overflow = harness.overflow_problems(phone)
+    assert "scrolls sideways" in overflow[0]
+    culprits = " ".join(overflow[1:])
+    assert "table.summary-table" in culprits and "code" in culprits, overflow
+    assert "Uden etiket" not in culprits and "I orden" not in culprits  # they scroll in a region
+    (badge, missing) = harness.summary_status_problems(
+        phone["summary_rows"], phone["viewport_width"], require=True
+    )
+    assert "Personbiler" in badge and "outside the 390 px viewport" in badge
+    assert "Restaffald" in missing and "no status badge" in missing
+    tables = harness.wide_table_problems(phone["tables"])
+    assert len(tables) == 2, tables  # not the table in the proper region ("I orden")
+    assert "Sammendrag" in tables[0] and "has no scroll region" in tables[0]
+    assert "Uden etiket" in tables[1]
+    assert 'role="region"' in tables[1] and 'tabindex="0"' in tables[1] and "label" in tables[1]
+    assert not harness.overflow_problems(broken_pages["wrong-lang-generic-title"].phone)

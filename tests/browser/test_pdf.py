@@ -16,6 +16,8 @@ from pipeline.publish import chromium, pdf
 pytestmark = pytest.mark.browser
 
 MEDIABOX = re.compile(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]")
+LINK_ANNOTATION = re.compile(rb"/Subtype\s*/Link\b(.*?)>>", re.DOTALL)
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
@@ -61,6 +63,59 @@ def test_pdfs_are_multi_page_a4(printed):
             assert abs(float(width) - 595.3) < 2 and abs(float(height) - 841.9) < 2, (
                 f"{p.name} page is {float(width):.1f}×{float(height):.1f} pt, not A4 portrait"
             )
+
+
+def test_no_file_links_or_machine_paths(printed, request):
+    """No PDF carries a file:// address or an absolute path of this machine (the folder it was
+    printed in, the folder the report was rendered in, the project): a link into the page stays
+    an internal destination, a link to another local file is removed (pdf.keeps_link)."""
+    reports, pdfs = printed
+    year_dir = reports[0].parent.resolve()
+    override = os.environ.get("GREEN_ACCOUNTS_CHECK_DIR", "").strip()
+    source = Path(override).resolve() if override else request.getfixturevalue("published_reports")
+    # where it was printed, the project the report was rendered in, this checkout
+    machine_paths = {
+        str(year_dir.parent.parent),
+        str(Path(source).resolve().parent.parent),
+        str(REPO),
+    }
+    pdftotext = shutil.which("pdftotext")
+    for p in pdfs:
+        data = p.read_bytes()
+        assert b"file:" not in data, f"{p.name} contains a file: address"
+        for path in machine_paths:
+            assert path.encode() not in data, f"{p.name} contains the absolute path {path}"
+        links = LINK_ANNOTATION.findall(data)
+        assert links, f"{p.name} has no links (the summary table links to each KPI)"
+        for link in links:
+            assert re.search(rb"/Dest\b", link) or re.search(rb"/URI\s*\((https?|mailto):", link), (
+                f"{p.name}: a link is neither internal nor to the web: {link[:200]!r}"
+            )
+        if pdftotext:
+            text = subprocess.run(
+                [pdftotext, str(p), "-"], check=True, capture_output=True, text=True
+            ).stdout
+            assert "file:" not in text
+            assert not any(path in text for path in machine_paths), f"{p.name}: a path in the text"
+
+
+def test_print_year_removes_pdfs_of_reports_that_are_gone(printed, tmp_path):
+    """make pdf refreshes the year: every report printed anew, a PDF without its report removed."""
+    reports, _ = printed
+    first = reports[0]
+    year_dir = tmp_path / "reports" / first.parent.name
+    (year_dir / "pdf").mkdir(parents=True)
+    shutil.copy(first, year_dir / first.name)
+    gone = year_dir / "pdf" / "999-udgaaet.pdf"
+    gone.write_bytes(b"%PDF-1.4 old")
+    old = year_dir / "pdf" / f"{first.stem}.pdf"
+    old.write_bytes(b"%PDF-1.4 old")
+    os.utime(old, (1_000_000_000, 1_000_000_000))
+    assert {p.name for p in pdf.stale(year_dir)} == {gone.name, old.name}
+    out = pdf.print_year(int(first.parent.name), reports_dir=year_dir.parent)
+    assert [p.name for p in out] == [old.name] and not gone.exists()
+    assert old.read_bytes().startswith(b"%PDF-") and pdf.count_pdf_pages(old.read_bytes()) >= 2
+    assert pdf.stale(year_dir) == []
 
 
 def test_print_one_municipality(printed, tmp_path):

@@ -7,10 +7,15 @@ import re
 import subprocess
 import sys
 
+import frictionless
 import pandas as pd
 
+from pipeline import registry
 from pipeline.account.kpis import KPI_IDS
+from pipeline.account.status import KPI_STATUSES
+from pipeline.publish import open_data
 from tests.conftest import ROOT, YEAR, run_pipeline
+from tests.factories import year_paths
 
 SAMPLE = {151: "151-ballerup", 665: "665-lemvig", 730: "730-randers", 741: "741-samsoe",
           751: "751-aarhus", 766: "766-hedensted"}
@@ -26,22 +31,35 @@ def test_report_publishes_every_sample_municipality(report_run, published_report
         assert (published_reports / "validation" / f"{slug}.html").exists()
     for name in ("index.html", "kpis.csv", "kpis.json", "validation/index.html"):
         assert (published_reports / name).exists(), name
-    assert "Udgivet: 6, blokeret: 0, fejlet: 0" in report_run.stdout
+    assert "Udgivet: 6 (heraf 1 med advarsler), blokeret: 0, fejlet: 0." in report_run.stdout
+    assert "Afslutningskode 0: alle valgte kommuner er udgivet." in report_run.stdout
     assert not list(published_reports.glob("**/*.tmp")) and not list(published_reports.glob("**/*.failed.ipynb"))
 
 
-def test_open_data_has_one_row_per_municipality_and_kpi(published_reports):
-    table = pd.read_csv(published_reports / "kpis.csv", dtype={"municipality_code": int})
-    assert list(table.columns) == ["municipality_code", "municipality", "year", "kpi_id", "value", "unit",
-                                   "target_value", "target_year", "status"]
-    assert len(table) == len(SAMPLE) * len(KPI_IDS)
-    assert not table.duplicated(["municipality_code", "kpi_id"]).any()
-    assert set(table["status"]) <= {"på sporet", "ikke på sporet", "mangler mål", "mangler data"}
+def read_open_data(path) -> pd.DataFrame:
+    """kpis.csv read with the options the README documents (Danish Excel's ';' and decimal comma)."""
+    return pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig", true_values=["ja"],
+                       false_values=["nej"], dtype={"municipality_code": int})
+
+
+def test_open_data_has_one_row_per_municipality_year_and_kpi(published_reports):
+    assert (published_reports / "kpis.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    table = read_open_data(published_reports / "kpis.csv")
+    assert list(table.columns) == open_data.COLUMNS
+    years = range(2019, YEAR + 1)
+    assert len(table) == len(SAMPLE) * len(years) * len(KPI_IDS)
+    assert sorted(table["year"].unique()) == list(years) and (table["report_year"] == YEAR).all()
+    assert not table.duplicated(["municipality_code", "year", "kpi_id"]).any()
+    now = table[table["year"] == YEAR]
+    assert set(now["status"]) <= set(KPI_STATUSES) and table.loc[table["year"] < YEAR, "status"].isna().all()
+    assert table["sample_data"].all(), "the embedded data is sample data"
     pct = table[table.unit == "%"]["value"].dropna()
     assert pct.between(0, 100).all() and pct.max() > 1, "percentages are on a 0-100 scale"
-    assert json.loads((published_reports / "kpis.json").read_text(encoding="utf-8"))[0].keys() == set(table.columns)
-    samsoe = table[(table.municipality_code == 741) & (table.kpi_id == "lca_share_projects")].iloc[0]
+    assert list(json.loads((published_reports / "kpis.json").read_text(encoding="utf-8"))[0]) == open_data.COLUMNS
+    samsoe = now[(now.municipality_code == 741) & (now.kpi_id == "lca_share_projects")].iloc[0]
     assert samsoe["status"] == "mangler data", "Samsø delivered no construction projects in 2024"
+    report = frictionless.validate(str(published_reports / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
 
 
 def test_no_published_html_loads_anything_from_the_network(published_reports):
@@ -92,9 +110,14 @@ def test_exploration_cells_never_reach_the_published_page(published_reports):
 
 
 def test_published_open_data_equals_the_frozen_backtest(published_reports):
-    """The open data the report run publishes is the KPI table the backtest checks."""
-    expected = (ROOT / "tests" / "backtests" / "expected" / "kpis_2024.csv").read_text(encoding="utf-8")
-    assert (published_reports / "kpis.csv").read_text(encoding="utf-8") == expected
+    """The report year's rows of the published open data are the frozen figures the backtest checks
+    (compared by value: the file's format is Danish Excel's, the frozen file's is pandas' default)."""
+    expected = pd.read_csv(ROOT / "tests" / "backtests" / "expected" / "kpis_2024.csv")
+    table = read_open_data(published_reports / "kpis.csv")
+    actual = table[table["year"] == YEAR][list(expected.columns)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(actual.astype({"target_year": "Int64"}),
+                                  expected.astype({"target_year": "Int64"}), check_exact=False, rtol=1e-9,
+                                  atol=1e-6)
 
 
 def test_kpi_table_is_a_stage_output(sample_project, report_run):
@@ -107,8 +130,24 @@ def test_same_inputs_give_the_same_html(sample_project, report_run, published_re
     before = (published_reports / "741-samsoe.html").read_text(encoding="utf-8")
     run_pipeline(sample_project, "report", "--year", str(YEAR), "--municipality", "741", check=True)
     after = (published_reports / "741-samsoe.html").read_text(encoding="utf-8")
-    strip = re.compile(r"Genereret [^<]*")
+    # only the run's time differs: "Genereret 3. december 2026 kl. 08:21" and "den 3. december … ud fra"
+    strip = re.compile(r"Genereret [^<]*|\), den [^<]*? ud fra")
     assert strip.sub("", before) == strip.sub("", after)
+
+
+def test_run_summary_lists_every_municipality_with_its_outcome(faulty_run):
+    """Published, published with named warnings, blocked with the first reason; exit code explained."""
+    _, proc, _ = faulty_run
+    lines = {line.split()[0]: line for line in proc.stdout.splitlines() if re.match(r"  \d{3} ", line)}
+    assert sorted(lines) == ["147", "151", "665", "730", "741", "751", "766"]
+    assert "BLOKERET (seneste udgivne regnskab beholdes): data/raw/2024/151/waste.csv, række 7" in lines["151"]
+    assert "BLOKERET (intet tidligere regnskab): leverancen kan ikke læses: data/raw/2024/665/fleet.csv" in lines["665"]
+    assert "udgivet med 1 advarsel: Vognparken er faldet med" in lines["730"]
+    assert "ingen målfil" in lines["147"] and "kun 1 af 5 datasæt leveret" in lines["147"]
+    assert lines["751"].split("[")[0].strip().endswith("udgivet")
+    assert "Udgivet: 5 (heraf 3 med advarsler), blokeret: 2, fejlet: 0." in proc.stdout
+    assert "Afslutningskode 1: mindst én kommune er blokeret" in proc.stdout
+    assert "der er ingen tidligere udgivet rapport" in proc.stderr  # Lemvig never published
 
 
 def test_negative_tonnage_blocks_only_that_municipality(faulty_run):
@@ -116,7 +155,14 @@ def test_negative_tonnage_blocks_only_that_municipality(faulty_run):
     assert proc.returncode == 1, proc.stderr[-3000:]
     assert "BLOKERET: Ballerup (151)" in proc.stderr
     assert "data/raw/2024/151/waste.csv, række 7, kolonne tonnes: værdien -3,5" in proc.stderr
-    assert (root / "reports/2024/151-ballerup.html").read_bytes() == previous, "the last good report is kept"
+    kept = (root / "reports/2024/151-ballerup.html").read_text(encoding="utf-8")
+    assert "En nyere leverance for 2024 er blokeret" in kept and 'href="validation/151-ballerup.html"' in kept
+    from pipeline.publish import superseded
+
+    paths = year_paths(root)
+    superseded.clear_superseded(paths, registry.get(151))
+    assert paths.report(registry.get(151)).read_bytes() == previous, "the last good report is kept as it was"
+    superseded.mark_superseded(paths, registry.get(151), superseded.reason_href(registry.get(151)))
     for slug in ("730-randers", "741-samsoe", "751-aarhus", "766-hedensted", "147-frederiksberg"):
         assert (root / f"reports/2024/{slug}.html").exists(), slug
     index = (root / "reports/2024/index.html").read_text(encoding="utf-8")
@@ -147,8 +193,8 @@ def test_fleet_only_delivery_gets_a_report_with_missing_data(faulty_run):
     html = (root / "reports/2024/147-frederiksberg.html").read_text(encoding="utf-8")
     assert "Personbiler på el eller brint" in html
     assert html.count("mangler data") >= 8
-    table = pd.read_csv(root / "reports/2024/kpis.csv")
-    frb = table[table.municipality_code == 147].set_index("kpi_id")["status"]
+    table = read_open_data(root / "reports/2024/kpis.csv")
+    frb = table[(table.municipality_code == 147) & (table.year == YEAR)].set_index("kpi_id")["status"]
     assert frb["household_recycling_rate"] == "mangler data"
     assert frb["zero_emission_share_passenger_cars"] in {"mangler mål", "på sporet", "ikke på sporet"}
 
@@ -166,3 +212,37 @@ def test_unreadable_delivery_blocks_only_that_municipality(faulty_run):
     assert index.count("665 Lemvig") == 1 and "intet tidligere regnskab" in index
     assert not list((root / "reports/2024/validation").glob("665-lemvig*")), \
         "last run's verdict for Lemvig must not stay on the auditor's pages"
+
+
+def test_exit_codes_through_make(faulty_run):
+    """GNU make exits 2 whenever a recipe fails (its own rule; it cannot pass 1 on), so the Makefile
+    prints the pipeline's code on the last line and make's own message names it: Error 1 for a blocked
+    municipality, Error 2 for bad parameters. The CLI's exit codes themselves are 0, 1 and 2."""
+    import os
+
+    root, proc, _ = faulty_run
+    assert proc.returncode == 1
+    env = {**os.environ, "GREEN_ACCOUNTS_ROOT": str(root), "PYTHONWARNINGS": "ignore"}
+    blocked = subprocess.run(["make", "-C", str(ROOT), "--no-print-directory", "report", "YEAR=2024"], env=env,
+                             capture_output=True, text=True, timeout=900, check=False)
+    assert blocked.returncode == 2 and "Error 1" in blocked.stderr, blocked.stderr[-2000:]
+    assert "Afslutningskode 1" in blocked.stdout
+    bad = subprocess.run(["make", "-C", str(ROOT), "--no-print-directory", "report", "YEAR=20x4"], env=env,
+                         capture_output=True, text=True, timeout=300, check=False)
+    assert bad.returncode == 2 and "Error 2" in bad.stderr and "YEAR='20x4'" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+def test_verify_names_the_page_whose_input_changed(tmp_path):
+    """`make verify` after a real run: all inputs match; then one byte of the targets file changes."""
+    from tests.factories import make_project_copy
+
+    root = make_project_copy(tmp_path)
+    run_pipeline(root, "report", "--year", str(YEAR), "--municipality", "741", check=True)
+    clean = run_pipeline(root, "verify", "--year", str(YEAR))
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    targets = root / "data/raw/targets/741.yaml"
+    targets.write_bytes(targets.read_bytes().replace(b"source:", b"source: ", 1))
+    changed = run_pipeline(root, "verify", "--year", str(YEAR))
+    assert changed.returncode == 1
+    assert "741-samsoe.html: data/raw/targets/741.yaml er ændret siden udgivelsen" in changed.stdout

@@ -210,3 +210,99 @@ def test_format_vnu_message_relative_path():
     line = harness.format_vnu_message(m, Path("/tmp/r/2024"))
     assert line.strip().startswith("151-ballerup.html:12:3: error: Stray end tag")
     assert "</p></div>" in line
+
+
+# --- on a phone (390 px) ----------------------------------------------------------------------
+
+
+def test_phone_viewport_is_390_by_844():
+    assert harness.PHONE_VIEWPORT == {"width": 390, "height": 844}
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("151-ballerup", "report"),
+        ("index", "index"),
+        ("validation__index", "validation"),
+        ("validation__151-ballerup", "validation"),
+    ],
+)
+def test_page_type(name, kind):
+    assert harness.page_type(name) == kind
+
+
+def _phone(scroll_width=390, offenders=()):
+    return {"viewport_width": 390, "scroll_width": scroll_width, "offenders": list(offenders)}
+
+
+def test_overflow_problems_pass_a_page_that_fits():
+    assert harness.overflow_problems(_phone(390)) == []
+    assert harness.overflow_problems(_phone(391)) == []  # rounding
+
+
+def test_overflow_problems_name_the_width_and_the_culprits():
+    wide = {"element": "table.data.summary-table", "right": 535, "width": 519,
+            "text": "Nøgletal for 2024"}  # fmt: skip
+    problems = harness.overflow_problems(_phone(807, [wide]))
+    assert problems[0] == (
+        "the page is 807 px wide at a 390 px viewport: it scrolls sideways by 417 px"
+    )
+    assert "table.data.summary-table 'Nøgletal for 2024'" in problems[1]
+    assert "519 px wide" in problems[1] and "x = 535 px" in problems[1]
+
+
+def test_overflow_problems_report_content_cut_off_without_page_scroll():
+    """overflow-x: hidden on <body> hides the scroll bar, not the problem."""
+    cut = {"element": "code", "right": 700, "width": 650, "text": "/home/analyst/…"}
+    (problem,) = harness.overflow_problems(_phone(390, [cut]))
+    assert problem.startswith("code '/home/analyst/…'")
+
+
+def _table(wide=True, region=None, caption="Projekter"):
+    return {"index": 2, "caption": caption, "wide": wide, "width": 791, "region": region}
+
+
+def _region(**kw):
+    return {"element": "div.table-scroll", "role": "region", "tabindex": "0",
+            "label": "Projekter", "scrolls": True, **kw}  # fmt: skip
+
+
+def test_wide_table_problems():
+    assert harness.wide_table_problems([_table(wide=False)]) == []
+    assert harness.wide_table_problems([_table(region=_region())]) == []
+    (bare,) = harness.wide_table_problems([_table()])
+    assert bare == (
+        "table #3 'Projekter' (791 px) is wider than the viewport and has no scroll region"
+    )
+    (unnamed,) = harness.wide_table_problems([_table(region=_region(label=""))])
+    assert "without a label" in unnamed
+    (unreachable,) = harness.wide_table_problems(
+        [_table(region=_region(role="", tabindex=None, scrolls=False))]
+    )
+    assert 'role="region"' in unreachable and 'tabindex="0"' in unreachable
+    assert "overflow-x: auto" in unreachable
+    (minus_one,) = harness.wide_table_problems([_table(region=_region(tabindex="-1"))])
+    assert 'tabindex="0"' in minus_one
+
+
+def _row(kpi="Personbiler på el eller brint", *badges):
+    return {"kpi": kpi, "badges": [{"left": a, "right": b, "width": b - a} for a, b in badges]}
+
+
+def test_summary_status_problems():
+    assert harness.summary_status_problems([_row("Personbiler", (22, 130))], 390) == []
+    assert harness.summary_status_problems([], 390) == []
+    (required,) = harness.summary_status_problems([], 390, require=True)
+    assert "no summary table" in required
+    (off,) = harness.summary_status_problems([_row("Personbiler", (420, 530))], 390)
+    assert off == (
+        "summary row 1 'Personbiler': its status badge is at x = 420–530 px, outside the 390 px"
+        " viewport"
+    )
+    (partly,) = harness.summary_status_problems([_row("Restaffald", (300, 410))], 390)
+    assert "Restaffald" in partly
+    (none,) = harness.summary_status_problems([_row("Restaffald")], 390)
+    assert none == "summary row 1 'Restaffald' has no status badge"
+    (hidden,) = harness.summary_status_problems([_row("Restaffald", (0, 0))], 390)
+    assert "outside" in hidden

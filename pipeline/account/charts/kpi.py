@@ -41,7 +41,7 @@ def kpi_alt_text(
     """Short Danish description of a KPI chart, with its values."""
     values = "; ".join(f"{y}: {fmt.value(v, kpi_def.unit)}" for y, v in observed.items())
     text = (
-        f"Linjediagram: {kpi_def.title_da}, {observed.index[0]}–{observed.index[-1]}. "
+        f"Linjediagram: {kpi_def.title_da}, {fmt.year_span(observed.index[0], observed.index[-1])}. "
         f"Målte værdier {values}."
     )
     if target is not None:

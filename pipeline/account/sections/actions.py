@@ -28,12 +28,20 @@ def html(acc) -> str:
     by_resp = actions.actions_by_responsibility(t)
     by_status = actions.reductions_by_status(t)
     svg = acc.chart("actions", lambda: charts.actions_chart(by_status, acc.year))
-    total = t["reduction_t_co2e"].sum(min_count=1)
+    outlook = actions.reductions_by_outlook(t).set_index("outlook")
+
+    def part(group: str) -> dict:
+        r = outlook.loc[group]
+        return {"n": int(r["actions"]), "tonnes": None if fmt.is_missing(r["reduction_t_co2e"])
+                else tonnes(r["reduction_t_co2e"]), "statuses": fmt.join_da(actions.OUTLOOK[group]).replace(" og ", " eller ")}
+
     return template(
         "actions.html.j2",
         acc,
         n=len(t),
-        total=None if fmt.is_missing(total) else tonnes(total),
+        live=part(actions.LIVE),
+        at_risk=part(actions.AT_RISK),
+        lost=part(actions.LOST),
         svg=Markup(svg) if svg else None,
         status_text=fmt.join_da(
             [f"{fmt.integer(r.actions)} {r.status}" for r in by_status.itertuples() if r.actions]
@@ -42,7 +50,7 @@ def html(acc) -> str:
         area_rows=[[str(a)] + [fmt.integer(v) for v in by_area.loc[a]] for a in by_area.index],
         resp_rows=[[r.responsibility, fmt.integer(r.actions), tonnes(r.reduction_t_co2e)]
                    for r in by_resp.itertuples()],
-        status_rows=[[r.status, fmt.integer(r.actions), tonnes(r.reduction_t_co2e)]
-                     for r in by_status.itertuples()],
+        status_rows=[[r.status, fmt.integer(r.actions), tonnes(r.reduction_t_co2e),
+                      actions.outlook(r.status)] for r in by_status.itertuples()],
         actions=[action_row(r) for r in t.to_dict("records")],
     )

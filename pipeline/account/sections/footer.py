@@ -1,37 +1,23 @@
-"""Section 'Om rapporten': pipeline version, git commit and the SHA-256 of every input file used."""
+"""Section 'Om rapporten': pipeline version, git commit (and whether it had local changes), the run time,
+and a link to the auditor's page that lists every input file with its SHA-256."""
 
 from __future__ import annotations
 
-import functools
-import subprocess
-from pathlib import Path
-
-import pipeline
-from pipeline import config
+from pipeline import config, provenance
 from pipeline.account.sections import template
-from pipeline.templating import dataset_da
+
+#: The section of the auditor's page with the checksum table (templates/validation/municipality.html.j2).
+INPUTS_ANCHOR = "inddata"
 
 
-@functools.cache
-def git_commit(root: Path = config.ROOT) -> str:
-    """Short git commit of the pipeline checkout, 'ukendt' outside a git checkout."""
-    try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True,
-                             text=True, timeout=10, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return "ukendt"
-    return out.stdout.strip() if out.returncode == 0 and out.stdout.strip() else "ukendt"
-
-
-def input_files(acc) -> list[dict]:
-    """year, dataset, file, sha256, rows of every input file this account used (from manifests)."""
-    return [
-        {"year": y, "dataset": dataset_da(name), "file": f.file, "sha256": f.sha256, "rows": f.rows}
-        for y in sorted(acc.manifests, reverse=True)
-        for name, f in acc.manifests[y].files(acc.code).items()
-    ]
+def input_count(acc) -> int:
+    """How many files the page is built from: every year's delivery files, the targets file, the registry."""
+    has_targets = acc.targets.path is not None
+    return sum(len(m.files(acc.code)) for m in acc.manifests.values()) + has_targets + 1
 
 
 def html(acc) -> str:
-    return template("footer.html.j2", acc, version=pipeline.__version__, commit=git_commit(config.ROOT),
-                    files=input_files(acc))
+    run = provenance.current_run(config.ROOT)
+    return template("footer.html.j2", acc, run=run, inputs_href=f"{acc.validation_page}#{INPUTS_ANCHOR}",
+                    input_count=input_count(acc), years=[y for y in sorted(acc.manifests) if acc.manifests[y].files(acc.code)],
+                    has_targets=acc.targets.path is not None)

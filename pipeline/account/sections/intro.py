@@ -2,17 +2,40 @@
 
 from __future__ import annotations
 
+from pipeline import formatting as fmt
+from pipeline.account import status
 from pipeline.account.sections import template
-from pipeline.account.status import KPI_STATUSES
+
+# "I 2024 er status for de 11 nøgletal: 3 på sporet, 1 har nået målet, …"
+PHRASES = {
+    status.ON_TRACK: "{n} på sporet",
+    status.OFF_TRACK: "{n} ikke på sporet",
+    status.REACHED: "{n} har nået målet",
+    status.NOT_REACHED: "{n} har ikke nået målet",
+    status.NOT_ASSESSED: "{n} kan ikke vurderes endnu",
+    status.NO_TARGET: "{n} mangler et mål",
+    status.NO_DATA: "{n} mangler data",
+}
+
+
+def status_sentence(acc) -> str:
+    counts = acc.summary["status"].value_counts()
+    parts = [PHRASES[s].format(n=fmt.integer(int(counts[s]))) for s in status.KPI_STATUSES if counts.get(s, 0)]
+    text = f"I {acc.year} er status for de {fmt.integer(len(acc.summary))} nøgletal: {fmt.join_da(parts)}."
+    qualified = int((acc.summary["caveat"].fillna(False).astype(bool)
+                     & (acc.summary["status"] != status.NO_DATA)).sum())
+    if qualified:
+        text += (f" {fmt.count_da(qualified, 'status er', 'statusser er')} givet med forbehold, fordi "
+                 "valideringen fandt en advarsel i de data, nøgletallet bygger på.")
+    return text
 
 
 def html(acc) -> str:
-    counts = acc.summary["status"].value_counts()
     return template(
         "intro.html.j2",
         acc,
         n_kpis=len(acc.summary),
-        counts={s: int(counts.get(s, 0)) for s in KPI_STATUSES},
+        status_sentence=status_sentence(acc),
         blocked=acc.validation is not None and acc.validation.status == "blocked",
         targets_source=acc.targets.source,
         first_year=min(acc.years),

@@ -9,11 +9,8 @@ from pipeline import formatting as fmt
 from pipeline.account import charts, status
 from pipeline.account.kpis import GROUPS, KpiDef, kpis_in_group, series
 from pipeline.account.sections import kpi_anchor, template
+from pipeline.account.sections.summary import qualified
 from pipeline.schema import PROPULSION_DA, VEHICLE_CLASS_DA
-
-
-def _expected_text(value: float, d: KpiDef) -> str:
-    return fmt.value(value, d.unit, decimals=1 if d.unit == "%" else None)
 
 
 def kpi_block(acc, d: KpiDef) -> dict:
@@ -21,39 +18,48 @@ def kpi_block(acc, d: KpiDef) -> dict:
     row = acc.summary.set_index("kpi_id").loc[d.kpi_id]
     traj = status.trajectory(t, acc.history, d.kpi_id)
     s = series(acc.history, d.kpi_id)
-    table = [
-        {
-            "year": int(y),
-            "value": fmt.value(v, d.unit, missing=fmt.NO_DATA),
-            "expected": "–" if traj is None or y < traj.baseline_year else _expected_text(traj.expected(int(y)), d),
-        }
-        for y, v in s.items()
-    ]
+    table = []
+    for y, v in s.items():
+        path = None if traj is None or y < traj.baseline_year else traj.expected(int(y))
+        shown, path_shown = fmt.value_pair(v, path, d.unit)
+        table.append({"year": int(y), "value": fmt.NO_DATA if fmt.is_missing(v) else shown,
+                      "expected": "–" if path is None else path_shown})
     svg = acc.chart(d.kpi_id, lambda: charts.kpi_chart(d, acc.history, acc.year, t))
     observed = s.dropna()
     gaps = bool(len(observed) > 1 and (observed.index.to_series().diff() > 1).any())
+    on_path = row["status"] in (status.ON_TRACK, status.OFF_TRACK)
+    value_text, expected_text = fmt.value_pair(row["value"], row["expected_value"], d.unit)
+    first, last = (int(observed.index[0]), int(observed.index[-1])) if len(observed) else (None, None)
     return {
         "d": d,
         "anchor": kpi_anchor(d.kpi_id),
         "status": row["status"],
+        "caveat": qualified(row),
         "value": fmt.value(row["value"], d.unit, missing=fmt.NO_DATA),
         "has_value": not fmt.is_missing(row["value"]),
         "sentence": status.sentence(d, acc.history, acc.year, t),
-        "expected": None
-        if fmt.is_missing(row["expected_value"]) or fmt.is_missing(row["value"])
-        else _expected_text(row["expected_value"], d),
+        "value_on_path": value_text if on_path else None,
+        "expected": expected_text if on_path else None,
         "caveats": acc.caveats.get(d.kpi_id, []),
         "svg": Markup(svg) if svg else None,
-        "span": f"{int(observed.index[0])}–{int(observed.index[-1])}" if len(observed) else "",
+        "span": "" if first is None else fmt.year_span(first, last),
         "gaps": gaps,
         "table": table,
         "target": t,
         "traj": traj,
-        "baseline_note": None
-        if traj is None or traj.baseline_from_targets
-        else f"Målet har intet udgangspunkt, så målstien starter ved den første målte værdi "
-        f"({fmt.value(traj.baseline_value, d.unit)} i {traj.baseline_year}).",
+        "baseline_note": baseline_note(d, row["status"], traj, acc.year),
     }
+
+
+def baseline_note(d: KpiDef, kpi_status: str, traj, year: int) -> str | None:
+    """Why the path starts where it does when the target has no baseline of its own."""
+    if kpi_status == status.NOT_ASSESSED:
+        return (f"Målet har intet udgangspunkt, og {year} er det første år med en måling. Status kan "
+                "vurderes, når der er målt mindst to år.")
+    if traj is None or traj.baseline_from_targets:
+        return None
+    return (f"Målet har intet udgangspunkt, så målstien starter ved den første målte værdi "
+            f"({fmt.value(traj.baseline_value, d.unit)} i {traj.baseline_year}).")
 
 
 def projects_rows(acc) -> list[list[str]]:

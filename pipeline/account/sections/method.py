@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pipeline import formatting as fmt
+from pipeline.account import status
 from pipeline.account.kpis import GROUPS, KPI_DEFS, lca
 from pipeline.account.sections import template
 
@@ -22,4 +23,6 @@ def html(acc) -> str:
             for k, v in lca.BR18_2025_LIMITS.items()
         ],
         targets_source=acc.targets.source,
+        statuses=[(s, text.format(year=acc.year)) for s, text in status.EXPLANATION.items()],
+        caveat_explanation=status.CAVEAT_EXPLANATION,
     )

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from pipeline import formatting as fmt
 from pipeline.account.sections import kpi_anchor, template
-from pipeline.account.status import KPI_STATUSES
+from pipeline.account.status import CAVEAT_EXPLANATION, KPI_STATUSES, NO_DATA
+
+
+def qualified(row) -> bool:
+    """A validation warning qualifies this KPI's status (never a status of 'mangler data')."""
+    return (not fmt.is_missing(row.caveat)) and bool(row.caveat) and row.status != NO_DATA
 
 
 def rows(acc) -> list[dict]:
@@ -29,7 +34,7 @@ def rows(acc) -> list[dict]:
                 "target": goal,
                 "status": r.status,
                 "direction": "højere er bedre" if r.higher_is_better else "lavere er bedre",
-                "caveat": bool(acc.caveats.get(r.kpi_id)),
+                "caveat": qualified(r),
             }
         )
     return out
@@ -37,9 +42,12 @@ def rows(acc) -> list[dict]:
 
 def html(acc) -> str:
     counts = acc.summary["status"].value_counts()
+    table = rows(acc)
     return template(
         "summary.html.j2",
         acc,
-        rows=rows(acc),
-        counts=[(s, int(counts.get(s, 0))) for s in KPI_STATUSES],
+        rows=table,
+        counts=[(s, int(counts[s])) for s in KPI_STATUSES if counts.get(s, 0)],
+        qualified=sum(r["caveat"] for r in table),
+        caveat_explanation=CAVEAT_EXPLANATION,
     )

@@ -60,8 +60,9 @@ def test_actions_tables():
 
     resp = actions.actions_by_responsibility(t).set_index("responsibility")
     assert list(resp.index) == ["selv", "medejer", "fællesskab"]
-    assert resp.loc["selv", "actions"] == 2 and resp.loc["selv", "reduction_t_co2e"] == 170.5
-    assert resp.loc["fællesskab", "reduction_t_co2e"] == 30.0
+    # reductions count live actions only: A5 (selv, forsinket, 50,5 t) and A2 (ikke startet) are at risk
+    assert resp.loc["selv", "actions"] == 2 and resp.loc["selv", "reduction_t_co2e"] == 120.0
+    assert math.isnan(resp.loc["fællesskab", "reduction_t_co2e"])
 
     red = actions.reductions_by_status(t).set_index("status")
     assert red.loc["gennemført", "reduction_t_co2e"] == 200.0
@@ -96,3 +97,27 @@ def test_no_actions():
     resp = actions.actions_by_responsibility(t)
     assert list(resp["responsibility"]) == ["selv", "medejer", "fællesskab"]
     assert (resp["actions"] == 0).all() and resp["reduction_t_co2e"].isna().all()
+
+
+def test_the_total_counts_live_actions_only():
+    """In progress and completed count; delayed and not started are at risk; abandoned is lost."""
+    rows = ACTIONS + [("A6", "Energi", "Varmepumper", "selv", "opgivet", 1034.0, None)]
+    t = actions.actions_table(frame("actions", rows))
+    outlook = actions.reductions_by_outlook(t).set_index("outlook")
+    assert list(outlook.index) == [actions.LIVE, actions.AT_RISK, actions.LOST]
+    assert outlook.loc[actions.LIVE, "reduction_t_co2e"] == 320.0  # A1 120 + A3 200
+    assert outlook.loc[actions.LIVE, "actions"] == 2
+    assert outlook.loc[actions.AT_RISK, "reduction_t_co2e"] == 80.5  # A2 30 + A5 50,5
+    assert outlook.loc[actions.LOST, "reduction_t_co2e"] == 1034.0 and outlook.loc[actions.LOST, "actions"] == 2
+    assert actions.live_reduction(t).sum() == 320.0
+
+
+def test_an_unknown_status_is_never_counted_as_live():
+    assert actions.outlook("ukendt") == actions.AT_RISK
+    assert actions.outlook("gennemført") == actions.LIVE and actions.outlook("opgivet") == actions.LOST
+
+
+def test_no_actions_gives_three_empty_outlook_rows():
+    outlook = actions.reductions_by_outlook(actions.actions_table(empty_frame("actions")))
+    assert list(outlook["outlook"]) == [actions.LIVE, actions.AT_RISK, actions.LOST]
+    assert (outlook["actions"] == 0).all() and outlook["reduction_t_co2e"].isna().all()

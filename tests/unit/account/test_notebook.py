@@ -59,17 +59,17 @@ def test_failed_notebook_keeps_the_last_good_report(tmp_path):
     assert (reports / "2024" / "notebooks" / "151-ballerup.failed.ipynb").exists()
 
 
-def test_page_shell_is_shared_with_the_overview_and_the_auditors_pages():
+def test_page_shell_is_shared_with_the_overview_and_the_auditors_pages(tmp_path):
     """One page shell (templates/_page.html.j2): same head, skip link target and main landmark."""
-    from pipeline import templating
+    from pipeline import validate
+    from pipeline.publish import overview
 
     report = notebook.to_html(notebook_with_outputs(), BALLERUP, 2024, "nu")
-    overview = templating.render("overview/index.html.j2", year=2024, entries=[], kpi_defs={}, generated="nu",
-                                 css=templating.css("report.css"), version="0", sample_data=False)
-    auditor = templating.render("validation/index.html.j2", year=2024, css="", generated_at="nu",
-                                pipeline_version="0", gx_version=None, rows=[], ingestion_blocked=[],
-                                blocked_count=0)
-    for page in (report, overview, auditor):
+    index = overview.render_index(2024, [], "nu")
+    paths = config.YearPaths(2024, tmp_path, tmp_path, tmp_path)
+    validate.write_pages(paths, [])
+    auditor = (paths.validation / "index.html").read_text(encoding="utf-8")
+    for page in (report, index, auditor):
         assert page.startswith("<!DOCTYPE html>") and '<html lang="da">' in page and 'charset="utf-8"' in page
         assert '<a class="skip-link" href="#indhold">' in page and '<main id="indhold">' in page
         assert page.rstrip().endswith("</body>\n</html>")

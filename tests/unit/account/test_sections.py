@@ -1,6 +1,7 @@
 """The green account (account.model) and its HTML sections, from a tiny processed tree and KPI table on disk."""
 
 import dataclasses
+import datetime as dt
 import json
 import re
 from html.parser import HTMLParser
@@ -8,11 +9,12 @@ from html.parser import HTMLParser
 import pytest
 
 import pipeline
-from pipeline import config
+from pipeline import config, provenance
 from pipeline.account import kpi_table, model, sections, status
 from pipeline.account.kpis import KPI_DEFS
 from pipeline.account.sections import footer
 from pipeline.schema import DATASETS
+from pipeline.validate import load_summary
 from tests.factories import processed_tree
 
 NBSP = "\u00a0"
@@ -118,8 +120,9 @@ def tree(tmp_path_factory):
         "page": "validation/151-ballerup.html",
     }
     (validation / "151-ballerup.summary.json").write_text(json.dumps(summary), encoding="utf-8")
-    for year in (2023, 2024):
-        kpi_table.run(paths(processed, reports, year), [151, 153], targets)
+    caveats = {151: set(model.caveats_by_kpi(load_summary(validation / "151-ballerup.summary.json")))}
+    kpi_table.run(paths(processed, reports, 2024), [151, 153], targets, caveats)
+    kpi_table.run(paths(processed, reports, 2023), [151, 153], targets)
     return {"processed": processed, "targets": targets, "reports": reports}
 
 
@@ -187,6 +190,17 @@ def test_status_badges_carry_text_and_symbol(html):
     assert "?</span> mangler mål" in summary
 
 
+def test_a_warning_qualifies_the_badge_in_summary_and_section(html):
+    """The fleet warning never leaves the green badge untouched (issue 9)."""
+    qualified = "✔</span> på sporet – med forbehold</span>"
+    assert qualified in block(html, "kpi-zero-emission-share-passenger-cars")
+    summary = block(html, "sammendrag")
+    assert summary.count("med forbehold</span>") == 1 and qualified in summary
+    assert "valideringen fandt en advarsel" in summary
+    assert "med forbehold" not in block(html, "kpi-zero-emission-share-vans")
+    assert "1 status er givet med forbehold" in block(html, "indledning")
+
+
 def test_caveat_next_to_the_affected_kpi(html):
     cars = block(html, "kpi-zero-emission-share-passenger-cars")
     assert "Forbehold:" in cars
@@ -247,13 +261,24 @@ def test_method_section(acc):
 def test_footer(acc):
     f = sections.render("footer", acc)
     assert f"version {pipeline.__version__}" in f
-    assert "151" + "2024" + "fleet" in f  # checksums from the manifest
-    assert "data/raw/2023/151/waste.csv" in f
-    assert "data/raw/2024/153/fleet.csv" not in f
+    assert "git-commit <code>" in f
+    # the checksum table moved to the auditor's page; the citizen's page links to it
+    assert "151" + "2024" + "fleet" not in f and "<table" not in f and "SHA-256" in f
+    assert 'href="validation/151-ballerup.html#inddata"' in f
+    assert "2023 og 2024" in f and "dens målfil" in f
+    # 2 years × 5 datasets, the targets file and the registry
+    assert footer.input_count(acc) == 12 and "12 filer" in f
 
 
-def test_git_commit_outside_a_checkout(tmp_path):
-    assert footer.git_commit(tmp_path) == "ukendt"
+def test_footer_shows_the_run_it_was_rendered_in(acc, monkeypatch):
+    run = provenance.RunInfo("9.9.9", "abc1234", True, dt.datetime(2025, 3, 4, 10, 5, tzinfo=dt.UTC))
+    monkeypatch.setenv(provenance.RUN_ENV, run.to_env())
+    f = sections.render("footer", acc)
+    assert "version 9.9.9" in f and "<code>abc1234</code> med lokale ændringer" in f
+    assert "4. marts 2025 kl. 10:05" in f
+    clean = dataclasses.replace(run, dirty=False)
+    monkeypatch.setenv(provenance.RUN_ENV, clean.to_env())
+    assert "lokale ændringer" not in sections.render("footer", acc)
 
 
 def test_deterministic(tree, html):
@@ -353,3 +378,16 @@ def test_none_paths_mean_config_defaults(tree, monkeypatch):
     monkeypatch.setattr(config, "REPORTS", tree["processed"].parent / "elsewhere")
     acc = model.from_parameters(151, 2024, processed_root=None, reports_root=None, targets_dir=None)
     assert acc.targets.sample_data and acc.validation is None
+
+
+def test_actions_total_counts_live_actions_only(html):
+    plan = block(html, "handlingsplan")
+    # H1 (i gang, 1.234 t) + H2 (gennemført, 80 t); H3 is delayed without a figure
+    assert f"forventes samlet at reducere udledningen med 1.314{NBSP}t CO₂e i 2030" in plan
+    assert "i fare" not in plan.split("</p>")[1], "no at-risk sentence when no delayed action has a figure"
+
+
+def test_a_single_measured_year_is_not_a_span(brondby_html, tree):
+    acc = build(tree, 153, 2023)
+    cars = block("".join(sections.all_sections(acc)), "kpi-zero-emission-share-passenger-cars")
+    assert "Personbiler på el eller brint, 2023." in cars and "2023–2023" not in cars

@@ -5,7 +5,15 @@ import pytest
 
 from pipeline.account import status
 from pipeline.account.kpis import KPI_DEFS, KPI_IDS
-from pipeline.account.status import NO_DATA, NO_TARGET, OFF_TRACK, ON_TRACK
+from pipeline.account.status import (
+    NO_DATA,
+    NO_TARGET,
+    NOT_ASSESSED,
+    NOT_REACHED,
+    OFF_TRACK,
+    ON_TRACK,
+    REACHED,
+)
 from pipeline.account.targets import Target
 from tests.factories import history
 
@@ -15,9 +23,10 @@ RESIDUAL = KPI_DEFS["residual_waste_share"]
 
 
 def test_statuses_are_danish():
-    assert status.KPI_STATUSES == [ON_TRACK, OFF_TRACK, NO_TARGET, NO_DATA] == [
-        "på sporet", "ikke på sporet", "mangler mål", "mangler data"
-    ]
+    assert status.KPI_STATUSES == [ON_TRACK, OFF_TRACK, REACHED, NOT_REACHED, NOT_ASSESSED, NO_TARGET,
+                                   NO_DATA] == ["på sporet", "ikke på sporet", "mål nået", "mål ikke nået",
+                                                "kan ikke vurderes endnu", "mangler mål", "mangler data"]
+    assert set(status.EXPLANATION) == set(status.KPI_STATUSES), "every status is explained in Danish"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -55,12 +64,12 @@ def test_trajectory_without_baseline_or_observation():
     assert status.expected_value(t, 2024) is None
     empty = history("household_recycling_rate", [(2024, float("nan"))])
     assert status.trajectory(t, empty) is None
-    # nothing to measure progress from: the value itself is the baseline, so it is on track
-    assert status.status(RECYCLING, 10.0, 2024, t) == ON_TRACK
-    # first observed after the target year: the line is flat at the target
+    # nothing to measure progress from: no path, so the status cannot be judged (never "på sporet")
+    assert status.status(RECYCLING, 10.0, 2024, t) == NOT_ASSESSED
+    # first observed after the target year: there is no path, only the target, which was not met
     late = history("household_recycling_rate", [(2031, 55.0)])
-    assert status.trajectory(t, late) == status.Trajectory(2030, 60.0, 2030, 60.0, False)
-    assert status.status(RECYCLING, 55.0, 2031, t, late) == OFF_TRACK
+    assert status.trajectory(t, late) is None
+    assert status.status(RECYCLING, 55.0, 2031, t, late) == NOT_REACHED
 
 
 def test_status_higher_is_better():
@@ -76,11 +85,41 @@ def test_status_lower_is_better():
     assert status.status(RESIDUAL, 31.0, 2024, t) == ON_TRACK
     assert status.status(RESIDUAL, 32.0, 2024, t) == ON_TRACK
     assert status.status(RESIDUAL, 33.0, 2024, t) == OFF_TRACK
-    assert status.status(RESIDUAL, 19.0, 2031, t) == ON_TRACK
-    assert status.status(RESIDUAL, 21.0, 2031, t) == OFF_TRACK
+    assert status.status(RESIDUAL, 19.0, 2031, t) == REACHED
+    assert status.status(RESIDUAL, 21.0, 2031, t) == NOT_REACHED
 
 
-def test_status_missing_target_and_data():
+def test_one_measurement_without_baseline_cannot_be_on_track():
+    """The issue's cases: a new municipality with one year of data and targets without a baseline."""
+    cars = Target("zero_emission_share_passenger_cars", None, None, 2025, 100.0, "plan")
+    h = history(cars.kpi_id, [(2024, 32.0)])
+    assert status.assess(KPI_DEFS[cars.kpi_id], 32.0, 2024, cars, h) == (NOT_ASSESSED, None)
+    area = Target("energy_label_d_or_worse_share_area", None, None, 2030, 10.0, "plan")
+    h = history(area.kpi_id, [(2024, 62.0)])
+    assert status.status(KPI_DEFS[area.kpi_id], 62.0, 2024, area, h) == NOT_ASSESSED
+    # a second measurement gives a path from the first one
+    h = history(area.kpi_id, [(2023, 62.0), (2024, 60.0)])
+    kpi_status, expected = status.assess(KPI_DEFS[area.kpi_id], 60.0, 2024, area, h)
+    assert kpi_status == OFF_TRACK and expected == pytest.approx(62 - 52 / 7)  # 54,57 % (lower is better)
+    assert status.status(KPI_DEFS[area.kpi_id], 54.0, 2024, area, h) == ON_TRACK
+
+
+def test_target_year_reached_or_not():
+    """From the target year on, the value is compared with the target itself."""
+    lca = Target("lca_share_projects", None, None, 2023, 100.0, "plan")
+    h = history(lca.kpi_id, [(2024, 80.0)])
+    assert status.assess(KPI_DEFS[lca.kpi_id], 80.0, 2024, lca, h) == (NOT_REACHED, 100.0)
+    assert status.status(KPI_DEFS[lca.kpi_id], 100.0, 2024, lca, h) == REACHED
+    assert status.status(KPI_DEFS[lca.kpi_id], 100.0, 2023, lca, h) == REACHED  # the target year itself
+    assert status.status(KPI_DEFS[lca.kpi_id], None, 2024, lca, h) == NO_DATA
+    assert status.trajectory(lca, h) is None, "no path from a measurement after the target year"
+
+
+def test_a_caveat_qualifies_the_status_in_words():
+    assert status.label(ON_TRACK, caveat=True) == "på sporet – med forbehold"
+    assert status.label(ON_TRACK) == "på sporet"
+    assert status.label(NO_DATA, caveat=True) == "mangler data", "nothing to qualify without a value"
+
     t = Target("residual_waste_share", 2020, 40.0, 2030, 20.0, "plan")
     assert status.status(RESIDUAL, 30.0, 2024, None) == NO_TARGET
     assert status.status(RESIDUAL, None, 2024, t) == NO_DATA

@@ -48,7 +48,7 @@ def year(tmp_path, monkeypatch):
 def test_overview_reads_the_kpi_table_not_accounts(year):
     paths, targets = year
     overview.write_year(paths, targets, generated="nu")
-    table = pd.read_csv(paths.open_data_csv)
+    table = pd.read_csv(paths.open_data_csv, sep=";", decimal=",", encoding="utf-8-sig")
     assert sorted(table["municipality_code"].unique()) == [151], "only the published municipality"
     cars = table.set_index("kpi_id").loc["zero_emission_share_passenger_cars"]
     assert cars["value"] == pytest.approx(50.0) and cars["target_value"] == 100 and cars["target_year"] == 2030

@@ -622,8 +622,10 @@ def test_write_results_writes_summary_and_gx_json_atomically(crafted, tmp_path):
         "caveats",
         "failures_detail",
         "page",
+        "provenance",
     ]
     assert summary["status"] == "blocked" and summary["page"] == f"validation/{slug}.html"
+    assert set(summary["provenance"]) == {"version", "commit", "dirty", "generated", "inputs"}
     assert set(summary["failures_detail"][0]) == {
         "dataset",
         "rule",

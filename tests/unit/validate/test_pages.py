@@ -60,7 +60,7 @@ def test_pages_are_written(pages, validated):
     out, written = pages
     names = sorted(p.name for p in written)
     expected = sorted(
-        [f"{registry.get(c).slug}.html" for c in validated["results"]] + ["index.html"]
+        [f"{registry.get(c).slug}.html" for c in validated["results"]] + ["index.html", "failures.csv"]
     )
     assert names == expected
     assert sorted(p.name for p in out.iterdir()) == expected, "nothing else, no temp files"
@@ -166,10 +166,11 @@ def test_page_structure(pages, validated, which):
 
 
 def test_output_is_deterministic_and_same_from_summaries(validated, tmp_path):
-    """Pages from validate_year's results equal pages read back from the written summaries."""
+    """Pages from validate_year's results equal pages read back from the written summaries
+    (write_results records the run's provenance on the results it writes, so both show it)."""
     first, second = year_paths(tmp_path / "a"), year_paths(tmp_path / "b")
-    validate.write_pages(first, validated["results"], generated_at=WHEN)
     validate.write_results(validated["results"], second)
+    validate.write_pages(first, validated["results"], generated_at=WHEN)
     summaries = sorted(second.validation.glob("*.summary.json"))
     assert len(summaries) == len(validated["results"])
     assert {json.loads(p.read_text(encoding="utf-8"))["page"] for p in summaries} == {

@@ -23,6 +23,7 @@ SUMMARY_KEYS = [
     "caveats",
     "failures_detail",
     "page",
+    "provenance",
 ]
 BLOCKED, CAVEAT, CLEAN = 101, 147, 151
 
