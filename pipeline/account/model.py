@@ -14,6 +14,8 @@ import pandas as pd
 
 from pipeline import config, registry, schema
 from pipeline.account import actions, kpi_table, targets
+from pipeline.account.climate import account as climate_account
+from pipeline.account.climate.account import ClimateAccount
 from pipeline.account.kpis import KPI_DATASET, KPI_DEFS, empty_frame
 from pipeline.account.kpis.energy_labels import label_distribution
 from pipeline.account.kpis.fleet import fleet_counts
@@ -53,6 +55,7 @@ class Account:
     waste_fractions: pd.DataFrame
     label_distribution: pd.DataFrame
     actions: pd.DataFrame
+    climate: ClimateAccount
     _charts: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     @property
@@ -111,8 +114,22 @@ def report_frames(paths: config.YearPaths, code: int) -> dict[str, pd.DataFrame]
     if not paths.processed.is_dir():
         raise NoProcessedDataError(f"der er ingen indlæste data for {paths.year} i {paths.processed}; "
                                    f"kør først `make ingest YEAR={paths.year}`")
-    return {name: pd.read_parquet(paths.table(name), filters=[("municipality_code", "==", int(code))])
-            if paths.table(name).exists() else empty_frame(name) for name in schema.DATASETS}
+    return {name: _rows(paths, name, code) for name in schema.DATASETS}
+
+
+def _rows(paths: config.YearPaths, dataset: str, code: int) -> pd.DataFrame:
+    path = paths.table(dataset)
+    if not path.exists():
+        return empty_frame(dataset)
+    return pd.read_parquet(path, filters=[("municipality_code", "==", int(code))])
+
+
+def previous_emissions(paths: config.YearPaths, code: int) -> pd.DataFrame | None:
+    """This municipality's emissions in last year's edition (for the restated years), if any."""
+    earlier = config.YearPaths(paths.year - 1, paths.raw_root, paths.processed_root, paths.reports_root)
+    if "emissions" not in schema.DATASETS or not earlier.table("emissions").exists():
+        return None
+    return _rows(earlier, "emissions", code)
 
 
 def load(muni: registry.Municipality | int, paths: config.YearPaths,
@@ -130,6 +147,10 @@ def load(muni: registry.Municipality | int, paths: config.YearPaths,
     years = sorted(int(y) for y in rows["year"].unique())
     tf = targets.load_file(muni.code, targets_dir)
     summary = summary_table(rows, paths.year)
+    status_by_kpi = dict(zip(summary["kpi_id"], summary["status"], strict=True))
+    action_table = actions.actions_table(frames["actions"], status_by_kpi)
+    climate = climate_account.build(paths.year, frames.get("emissions"), previous_emissions(paths, muni.code),
+                                    tf.climate, action_table)
     summary_path = paths.validation_summary(muni)
     validation = load_summary(summary_path) if summary_path.exists() else None
     if validation is None:
@@ -150,8 +171,8 @@ def load(muni: registry.Municipality | int, paths: config.YearPaths,
         fleet_counts=fleet_counts(frames["fleet"]),
         waste_fractions=waste_by_fraction(frames["waste"]),
         label_distribution=label_distribution(frames["buildings"]),
-        actions=actions.actions_table(frames["actions"], dict(zip(summary["kpi_id"], summary["status"],
-                                                                  strict=True))),
+        actions=action_table,
+        climate=climate,
     )
     log.info("loaded account %s %s: %d years, datasets %s", muni.slug, paths.year, len(years), acc.delivered)
     return acc

@@ -10,6 +10,8 @@ from pathlib import Path
 import yaml
 
 from pipeline import config
+from pipeline.account.climate import target as climate_target
+from pipeline.account.climate.target import ClimateTarget
 from pipeline.account.kpis.meta import KPI_DEFS, KPI_IDS
 from pipeline.errors import PipelineError
 
@@ -18,7 +20,7 @@ log = logging.getLogger(__name__)
 # KPIs measured as a count; every other KPI is a percentage on a 0–100 scale.
 COUNT_KPIS = {k for k, d in KPI_DEFS.items() if d.unit == "antal"}
 YEAR_RANGE = (1990, 2100)
-_TOP_KEYS = {"municipality_code", "source", "sample_data", "targets"}
+_TOP_KEYS = {"municipality_code", "source", "sample_data", "targets", "climate"}
 _ENTRY_KEYS = {"baseline", "target", "source"}
 _POINT_KEYS = {"year", "value"}
 _EXAMPLE = "target: {year: 2030, value: 60.0}"
@@ -51,6 +53,7 @@ class TargetFile:
     sample_data: bool = False
     targets: dict[str, Target] = field(default_factory=dict)
     path: Path | None = None
+    climate: ClimateTarget | None = None  # the climate block: reference, milestones, scope
 
     def get(self, kpi_id: str) -> Target | None:
         return self.targets.get(kpi_id)
@@ -124,11 +127,12 @@ def parse(doc: object, code: int, path: Path | str = "<targets>") -> TargetFile:
         target = _parse_entry(str(kpi_id), entry, source.strip(), errors)
         if target is not None:
             out[target.kpi_id] = target
+    climate = climate_target.parse(doc.get("climate"), errors)
     if errors:
         listing = "\n".join(f"  - {e}" for e in errors)
         raise TargetsError(f"{path}: {len(errors)} {'problem' if len(errors) == 1 else 'problemer'} i målfilen:\n{listing}")
     ordered = {k: out[k] for k in KPI_IDS if k in out}
-    return TargetFile(int(code), source.strip(), sample, ordered, Path(path))
+    return TargetFile(int(code), source.strip(), sample, ordered, Path(path), climate)
 
 
 def _parse_entry(kpi_id: str, entry: object, source: str, errors: list[str]) -> Target | None:
