@@ -21,6 +21,18 @@ TREATMENTS = ["genanvendelse", "forbraending", "deponi"]
 RESPONSIBILITIES = ["selv", "medejer", "faellesskab"]
 STATUSES = ["ikke_startet", "i_gang", "gennemfoert", "forsinket", "opgivet"]
 YES_NO = ["ja", "nej"]
+# The territorial greenhouse-gas account (dataset `emissions`): Energi- og CO2-regnskabet's sectors
+# (its `sektor` names normalised like every category), plus land use for accounts that show it apart.
+EMISSION_SECTORS = ["energi", "transport", "landbrug", "arealanvendelse", "affaldsdeponi",
+                    "kemiske_processer", "spildevand"]
+AGRICULTURE_SECTORS = ["landbrug", "arealanvendelse"]  # left out of the total "uden landbrug"
+TOTAL_WITH_AGRICULTURE, TOTAL_WITHOUT_AGRICULTURE = "samlet_med_landbrug", "samlet_uden_landbrug"
+TOTAL_UNRESOLVED = "samlet_uafklaret"  # a "Samlet" row whose scope the sums cannot decide
+EMISSION_TOTALS = [TOTAL_WITH_AGRICULTURE, TOTAL_WITHOUT_AGRICULTURE, TOTAL_UNRESOLVED]
+# Sectors that may be negative: agriculture and land use can bind carbon, and so can a total
+# that includes them (or whose scope is unknown).
+NEGATIVE_ALLOWED = AGRICULTURE_SECTORS + [TOTAL_WITH_AGRICULTURE, TOTAL_UNRESOLVED]
+EMISSION_UNITS = ["t_co2e", "t_co2e_per_inhabitant", "t_co2e_per_km2"]
 
 # The Danish label of every category a reader sees (the one vocabulary; keys in schema order).
 ACTION_STATUS_DA = {
@@ -49,6 +61,24 @@ PROPULSION_DA = {
     "biogas": "Biogas",
     "hvo": "HVO",
 }
+SECTOR_DA = {
+    "energi": "Energi",
+    "transport": "Transport",
+    "landbrug": "Landbrug",
+    "arealanvendelse": "Arealanvendelse",
+    "affaldsdeponi": "Affaldsdeponi",
+    "kemiske_processer": "Kemiske processer",
+    "spildevand": "Spildevand",
+    "samlet_med_landbrug": "I alt med landbrug",
+    "samlet_uden_landbrug": "I alt uden landbrug",
+    "samlet_uafklaret": "I alt (med eller uden landbrug er uafklaret)",
+}
+EMISSION_UNIT_DA = {
+    "t_co2e": "ton CO2e",
+    "t_co2e_per_inhabitant": "ton CO2e pr. indbygger",
+    "t_co2e_per_km2": "ton CO2e pr. km²",
+}
+assert list(SECTOR_DA) == EMISSION_SECTORS + EMISSION_TOTALS and list(EMISSION_UNIT_DA) == EMISSION_UNITS
 assert list(ACTION_STATUS_DA) == STATUSES and list(RESPONSIBILITY_DA) == RESPONSIBILITIES
 assert list(VEHICLE_CLASS_DA) == VEHICLE_CLASSES and list(PROPULSION_DA) == PROPULSIONS
 
@@ -85,6 +115,8 @@ class Dataset:
     description: str = ""
     danish_name: str = ""
     extra: dict = field(default_factory=dict)
+    optional: bool = False  # True: not delivering it is no failure (no completeness warning)
+    index_columns: tuple[str, ...] = ()  # more columns that name a failing row in validation
 
     @property
     def column_names(self) -> list[str]:
@@ -157,4 +189,36 @@ DATASETS: dict[str, Dataset] = {
     ),
 }
 
+DATASETS["emissions"] = Dataset(
+    "emissions", None, (
+        Column("data_year", INT, description="Året, udledningen gælder (dataåret); `year` er udgaven"),
+        Column("sector", CATEGORY, allowed=tuple(EMISSION_SECTORS + EMISSION_TOTALS),
+               description="Sektor, eller en total med eller uden landbrug"),
+        Column("unit", CATEGORY, allowed=tuple(EMISSION_UNITS),
+               description="Enheden: t_co2e, t_co2e_per_inhabitant eller t_co2e_per_km2"),
+        Column("value", FLOAT, description="Udledningen i enheden"),
+    ),
+    description="The municipality's territorial greenhouse-gas account: one row per data year, "
+                "sector and unit, as one edition (report year) delivered it.",
+    danish_name="Klimaregnskab",
+    optional=True,
+    index_columns=("data_year", "sector", "unit", "value"),
+)
+
+# The plain-table delivery form of `emissions` (emissions.csv or .xlsx, e.g. from a consultant):
+# one row per data year and sector. The ingester turns each value cell into one `emissions` row.
+EMISSIONS_TABLE = Dataset(
+    "emissions", None, (
+        Column("year", INT, description="Dataåret, fx 2022"),
+        Column("sector", CATEGORY, allowed=tuple(EMISSION_SECTORS + EMISSION_TOTALS[:2]),
+               description="Sektor, eller samlet_med_landbrug / samlet_uden_landbrug"),
+        Column("t_co2e", FLOAT, description="Udledning i ton CO2e"),
+        Column("t_co2e_per_inhabitant", FLOAT, required=False,
+               description="Udledning i ton CO2e pr. indbygger; kolonnen må udelades"),
+    ),
+    description="emissions delivered as a table: data year, sector, t CO2e (and per inhabitant).",
+    danish_name="Klimaregnskab",
+)
+
 DATASET_NAMES = list(DATASETS)
+REQUIRED_DATASETS = [name for name, d in DATASETS.items() if not d.optional]

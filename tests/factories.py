@@ -42,6 +42,9 @@ def frame(dataset: str, rows, code: int = 151, year: int = YEAR, extra: dict | N
             df[column.name] = df[column.name].astype("str").where(df[column.name].notna())
         elif column.kind == schema.FLOAT:
             df[column.name] = pd.to_numeric(df[column.name]).astype("float64")
+        elif column.kind == schema.INT:
+            df[column.name] = pd.array([None if pd.isna(v) else int(v) for v in df[column.name]],
+                                       dtype="Int64")
         elif column.kind == schema.DATE:
             df[column.name] = pd.to_datetime(df[column.name])
     df["municipality_code"] = pd.Series([code] * len(df), dtype="int64")
@@ -72,7 +75,7 @@ class Delivery:
             entry.datasets[dataset] = DeliveredFile(source_file(dataset, code, self.year),
                                                     f"{code:03d}{self.year}{dataset}".ljust(64, "0")[:64],
                                                     len(rows))
-        entry.missing = [d for d in schema.DATASET_NAMES if d not in entry.datasets]
+        entry.missing = [d for d in schema.REQUIRED_DATASETS if d not in entry.datasets]
         return self
 
     @property
@@ -136,11 +139,22 @@ VALID_ROWS: dict[str, list[dict]] = {
          "responsibility": "faellesskab", "status": "ikke_startet",
          "expected_reduction_t_co2e_2030": None, "kpi": "household_recycling_rate"},
     ],
+    "emissions": [  # two data years whose sectors add up to both totals; no sector moves over 25 %
+        {"data_year": 2021, "sector": "energi", "unit": "t_co2e", "value": 100.0},
+        {"data_year": 2021, "sector": "transport", "unit": "t_co2e", "value": 50.0},
+        {"data_year": 2021, "sector": "landbrug", "unit": "t_co2e", "value": 30.0},
+        {"data_year": 2021, "sector": "samlet_med_landbrug", "unit": "t_co2e", "value": 180.0},
+        {"data_year": 2021, "sector": "samlet_uden_landbrug", "unit": "t_co2e", "value": 150.0},
+        {"data_year": 2022, "sector": "energi", "unit": "t_co2e", "value": 90.0},
+        {"data_year": 2022, "sector": "transport", "unit": "t_co2e", "value": 48.0},
+        {"data_year": 2022, "sector": "landbrug", "unit": "t_co2e", "value": 29.0},
+        {"data_year": 2022, "sector": "samlet_med_landbrug", "unit": "t_co2e", "value": 167.0},
+    ],
 }
 
 
 def valid_rows(dataset: str) -> list[dict]:
-    """Three rows (a fresh copy) of the dataset that pass every rule of its validation suite."""
+    """Rows (a fresh copy; three, or nine for emissions) that pass every rule of the dataset's suite."""
     return copy.deepcopy(VALID_ROWS[dataset])
 
 

@@ -72,7 +72,8 @@ class Account:
 
     @property
     def missing(self) -> list[str]:
-        return [d for d in schema.DATASETS if d not in self.delivered]
+        """Required datasets not delivered (an optional one, emissions, is not missing)."""
+        return [d for d in schema.REQUIRED_DATASETS if d not in self.delivered]
 
     @property
     def sample_data(self) -> bool:

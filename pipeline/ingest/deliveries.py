@@ -10,6 +10,7 @@ import pandas as pd
 
 from pipeline import config, registry, schema
 from pipeline.errors import DeliveryError, ParameterError, Problem
+from pipeline.ingest import emissions
 from pipeline.ingest.readers import read_dataset
 from pipeline.ingest.store import DeliveredFile, Manifest, MunicipalityDelivery, empty_table, sha256
 
@@ -56,10 +57,14 @@ def check_year(year: int, raw: Path = config.RAW) -> None:
                              f"År med leverancer: {found}")
 
 
-def find_files(folder: Path, root: Path) -> tuple[dict[str, Path], list[Problem]]:
-    """Map dataset name → delivery file in one municipality folder; problems for stray files."""
-    found: dict[str, Path] = {}
+def find_files(folder: Path, root: Path) -> tuple[dict[str, Path | list[Path]], list[Problem]]:
+    """Map dataset name → delivery file in one municipality folder; problems for stray files.
+
+    Emissions delivered as API responses map to the list of their files (pipeline.ingest.emissions).
+    """
+    found: dict[str, Path | list[Path]] = {}
     problems: list[Problem] = []
+    api_files: list[Path] = []
     for path in sorted(folder.iterdir()):
         shown = relative(path, root)
         if path.name.lower() in IGNORED or path.name.startswith((".", "~$")):
@@ -68,8 +73,13 @@ def find_files(folder: Path, root: Path) -> tuple[dict[str, Path], list[Problem]
             problems.append(Problem(shown, "uventet undermappe i en kommunes leverance"))
             continue
         stem, suffix = path.stem.strip().lower(), path.suffix.lower()
+        if emissions.claims(path):
+            api_files.append(path)
+            continue
         if suffix not in SUFFIXES:
             hint = " - gem filen som .xlsx" if suffix in (".xls", ".ods", ".numbers") else ""
+            if suffix == ".json" and stem.startswith(emissions.NAME):
+                hint = " - et gemt API-svar skal hedde emissions_<dataår>.json, fx emissions_2022.json"
             problems.append(Problem(shown, f"forkert filtype '{suffix or '(ingen)'}'{hint}", None,
                                     None, None, "en .csv- eller .xlsx-fil"))
             continue
@@ -82,6 +92,13 @@ def find_files(folder: Path, root: Path) -> tuple[dict[str, Path], list[Problem]
                                     f"(også {found[stem].name}); fjern den ene fil"))
             continue
         found[stem] = path
+    if api_files:
+        if emissions.NAME in found:
+            problems.append(Problem(relative(found[emissions.NAME], root),
+                                    "klimaregnskabet er leveret i to former (tabel og API-svar); "
+                                    "fjern den ene", expected="enten emissions.csv/.xlsx eller "
+                                    "emissions_<dataår>.json"))
+        found[emissions.NAME] = api_files
     return found, problems
 
 
@@ -113,19 +130,25 @@ def ingest_year(year: int, raw: Path = config.RAW, root: Path = config.ROOT, str
             continue
         muni = registry.get(muni_dir.name)
         files, muni_problems = find_files(muni_dir, root)
-        entry = MunicipalityDelivery(missing=[n for n in schema.DATASET_NAMES if n not in files])
+        entry = MunicipalityDelivery(missing=[n for n in schema.REQUIRED_DATASETS if n not in files])
         muni_parts: dict[str, pd.DataFrame] = {}
         for name, path in files.items():
-            shown_file = relative(path, root)
-            table, read_problems = read_dataset(path, schema.DATASETS[name], shown_file)
+            if name == emissions.NAME:
+                table, read_problems, delivered = emissions.read_delivery(
+                    path, lambda p: relative(p, root), muni.code)
+            else:
+                shown_file = relative(path, root)
+                table, read_problems = read_dataset(path, schema.DATASETS[name], shown_file)
+                if table is not None:
+                    table["source_file"] = pd.Series([shown_file] * len(table), dtype="str")
+                    delivered = DeliveredFile(shown_file, sha256(path), len(table))
             muni_problems += read_problems
             if table is None:
                 continue
             table["municipality_code"] = muni.code
-            table["year"] = int(year)
-            table["source_file"] = pd.Series([shown_file] * len(table), dtype="str")
+            table["year"] = int(year)  # the edition: the report year this delivery belongs to
             muni_parts[name] = table
-            entry.datasets[name] = DeliveredFile(shown_file, sha256(path), len(table))
+            entry.datasets[name] = delivered
         if muni_problems:
             problems += muni_problems
             manifest.blocked[muni.code] = [str(p) for p in muni_problems]

@@ -16,22 +16,39 @@ import pipeline
 from pipeline import config, schema
 
 # The code that decides what a processed table holds: a change re-reads every year.
-FINGERPRINTED_CODE = ("ingest/readers.py", "ingest/deliveries.py", "ingest/store.py", "schema.py",
-                      "registry.py")
+FINGERPRINTED_CODE = ("ingest/readers.py", "ingest/deliveries.py", "ingest/store.py", "ingest/emissions.py",
+                      "ingest/totals.py", "schema.py", "registry.py")
 
 
 @dataclass(frozen=True)
 class DeliveredFile:
-    """One delivery file as read: path relative to the project root, checksum and data rows."""
+    """One delivery file as read: path relative to the project root, checksum and data rows.
+
+    A dataset delivered as several files (emissions as one API response per data year) has a
+    pattern as `file`, a checksum over its parts, and one DeliveredFile per file in `parts`.
+    """
 
     file: str
     sha256: str
     rows: int
+    parts: tuple[DeliveredFile, ...] = ()
+
+    def to_dict(self) -> dict:
+        out = {"file": self.file, "sha256": self.sha256, "rows": self.rows}
+        if self.parts:
+            out["parts"] = [p.to_dict() for p in self.parts]
+        return out
+
+    @classmethod
+    def from_dict(cls, doc: dict) -> DeliveredFile:
+        return cls(doc["file"], doc["sha256"], int(doc["rows"]),
+                   tuple(cls.from_dict(p) for p in doc.get("parts", ())))
 
 
 @dataclass
 class MunicipalityDelivery:
-    """What one municipality delivered for the year (dataset → file) and which datasets are missing."""
+    """What one municipality delivered for the year (dataset → file) and which required datasets are
+    missing (an optional dataset that was not delivered is not listed)."""
 
     datasets: dict[str, DeliveredFile] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
@@ -58,8 +75,7 @@ class Manifest:
 
     def to_dict(self) -> dict:
         out = {"year": self.year, "generated_by": self.generated_by, "municipalities": {
-            str(code): {"datasets": {name: {"file": f.file, "sha256": f.sha256, "rows": f.rows}
-                                     for name, f in entry.datasets.items()},
+            str(code): {"datasets": {name: f.to_dict() for name, f in entry.datasets.items()},
                         "missing": list(entry.missing)}
             for code, entry in self.municipalities.items()}}
         if self.blocked:
@@ -74,8 +90,8 @@ class Manifest:
             year=int(doc["year"]),
             generated_by=doc.get("generated_by", ""),
             municipalities={int(code): MunicipalityDelivery(
-                {name: DeliveredFile(f["file"], f["sha256"], int(f["rows"]))
-                 for name, f in entry["datasets"].items()}, list(entry["missing"]))
+                {name: DeliveredFile.from_dict(f) for name, f in entry["datasets"].items()},
+                list(entry["missing"]))
                 for code, entry in doc["municipalities"].items()},
             blocked={int(code): list(problems) for code, problems in doc.get("blocked", {}).items()},
             fingerprint=doc.get("fingerprint"),

@@ -1,4 +1,5 @@
-"""Checks outside Great Expectations: delivery completeness and year-over-year bounds."""
+"""Checks outside Great Expectations: delivery completeness, year-over-year bounds, and the rules of a
+dataset that GX cannot express (DATASET_RULES, evaluated in pipeline.validate.series)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,42 @@ RULES: dict[str, dict] = {
     },
 }
 
+# Rules of one dataset that compare rows with each other (per data year, across data years), which a
+# GX expectation cannot express. They run on each municipality's own rows of a delivered dataset,
+# next to its GX suite, and are reported like its expectations (pipeline.validate.series).
+DATASET_RULES: dict[str, dict[str, dict]] = {
+    "emissions": {
+        "emissions_sectors_add_up": {
+            "severity": "critical",
+            "description": "Sektorerne summerer til totalen (højst 0,5 % afvigelse)",
+            "notes": "For hvert dataår og hver enhed skal summen af sektorerne svare til totalen med "
+            "landbrug, og summen uden landbrug og arealanvendelse til totalen uden landbrug, med højst "
+            "0,5 % afvigelse (af summen af sektorernes absolutte værdier, så en negativ landbrugssektor "
+            "ikke gør grænsen urimeligt lille). Beskytter mod en total, der ikke hænger sammen med "
+            "sektorerne, fx fordi en sektor mangler, er talt med to gange eller har fået forkert fortegn.",
+            "tolerance_pct": 0.5,
+        },
+        "emissions_data_years_contiguous": {
+            "severity": "warning",
+            "description": "Dataårene følger efter hinanden uden huller",
+            "notes": "Udgaven skal dække en sammenhængende række af dataår (fx 2018–2022). Et hul "
+            "ville få en kurve til at trække en ret linje hen over et år, der ikke er opgjort. "
+            "Beskytter mod et glemt eller forkert nummereret år.",
+        },
+        "emissions_sector_year_to_year": {
+            "severity": "warning",
+            "description": "Ingen sektor ændrer sig mere end ±25 % fra et dataår til det næste",
+            "notes": "En sektor, hvis udledning (ton CO2e) stiger eller falder mere end 25 % fra et "
+            "dataår til det næste, er mulig (en fabrik lukker), men oftere en fejl (forkert enhed, "
+            "en sektor byttet om). Sektorer under 1 % af totalen i begge år vurderes ikke, fordi små "
+            "tal svinger meget i procent uden at betyde noget. Beskytter mod et spring, der ellers "
+            "ville blive læst som en reel reduktion.",
+            "max_relative_change_pct": 25,
+            "materiality_pct": 1,
+        },
+    },
+}
+
 YEAR_OVER_YEAR = "year_over_year"
 
 
@@ -53,9 +90,15 @@ def highest_severity(severities) -> str | None:
     return best
 
 
+def dataset_rule(name: str) -> dict:
+    """The definition of a rule in DATASET_RULES."""
+    return next(rules[name] for rules in DATASET_RULES.values() if name in rules)
+
+
 def completeness(year: int, delivered: list[str]) -> list[dict]:
-    """Missing datasets: critical when nothing was delivered, else one warning per dataset."""
-    missing = [d for d in schema.DATASET_NAMES if d not in delivered]
+    """Missing datasets: critical when nothing was delivered, else one warning per required dataset
+    (an optional dataset, such as emissions, may be left out)."""
+    missing = [d for d in schema.REQUIRED_DATASETS if d not in delivered]
     if not delivered:
         return [_check_failure(
             "delivery_not_empty", None,

@@ -7,14 +7,18 @@ import logging
 from pipeline import schema
 from pipeline.validate import checks
 from pipeline.validate.messages import (
+    column_ref,
     condition_phrase,
     count_text,
+    emissions_context,
     expected_phrase,
     expected_text,
+    location,
     number,
     pct,
     quote,
     raw_value,
+    row_ref,
     signed_pct,
     value_phrase,
 )
@@ -37,7 +41,8 @@ def cross_table_checks(year: int, delivered: list[str]) -> tuple[list[dict], lis
                 "Ikke vurderet: intet datasæt er leveret (se delivery_not_empty).",
             )
         missing = [f["dataset"] for f in failures if f["rule"] == name and f["dataset"]]
-        observed = f"{len(delivered)} af {len(schema.DATASET_NAMES)} datasæt leveret" + (
+        required = [d for d in delivered if d in schema.REQUIRED_DATASETS]
+        observed = f"{len(required)} af {len(schema.REQUIRED_DATASETS)} datasæt leveret" + (
             f"; mangler: {', '.join(missing)}" if missing else ""
         )
         rules.append(
@@ -220,16 +225,20 @@ def _row_failures(exp, kwargs, res, meta, fail, source_file, dataset) -> list[di
             raw = entry.get(kwargs["column"])
             value = raw_value(raw)
             got = value_phrase(dataset, kwargs["column"], raw)
-            column_text = f"kolonne {kwargs['column']}"
+            column_text = column_ref(dataset, where, kwargs["column"], entry)
+        if dataset == "emissions":
+            column_text += emissions_context(entry)
         expected = expected_text(meta.get("expected"), kwargs) or expected_phrase(
             exp["type"], kwargs, dataset
         )
         condition = condition_phrase(kwargs.get("row_condition"))
         message = (
-            f"{where}, række {row if row is not None else '?'}, {column_text}: {got}; "
+            f"{where}, {location(where, row)}, {column_text}: {got}; "
             f"forventet {expected}{condition}."
         )
-        rows.append({**fail, "source_file": where, "row": row, "value": value, "message": message})
+        rows.append(
+            {**fail, "source_file": where, "row": row_ref(where, row), "value": value, "message": message}
+        )
     return rows
 
 

@@ -72,9 +72,56 @@ def condition_phrase(condition) -> str:
         return (
             f" (gælder rækker, hvor {column} er {'tom' if condition.get('is_null') else 'udfyldt'})"
         )
-    if condition.get("type") == "comparison" and condition.get("operator") == "==":
-        return f" (gælder rækker, hvor {column} er {quote(condition.get('parameter'))})"
+    operator, parameter = condition.get("operator"), condition.get("parameter")
+    if condition.get("type") == "comparison" and operator in ("==", "!="):
+        return f" (gælder rækker, hvor {column} {'er' if operator == '==' else 'ikke er'} {quote(parameter)})"
+    if condition.get("type") == "comparison" and operator in ("IN", "NOT_IN"):
+        shown = [quote(v) for v in parameter]
+        values = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " eller " + shown[-1]
+        return f" (gælder rækker, hvor {column} {'er' if operator == 'IN' else 'ikke er'} {values})"
     return f" (gælder rækker, hvor {condition})"
+
+
+def is_json(source_file: str | None) -> bool:
+    return bool(source_file) and str(source_file).lower().endswith(".json")
+
+
+def row_ref(source_file: str | None, row):
+    """Where a failing row is, as the failure's `row`: the spreadsheet row number, or for a saved
+    JSON response the JSON path of the element (`data[12]`)."""
+    if row is None:
+        return None
+    return f"data[{int(row)}]" if is_json(source_file) else int(row)
+
+
+def location(source_file: str | None, row) -> str:
+    """'række 5' in a table, 'data[12]' in a saved JSON response, 'række ?' when unknown."""
+    if row is None:
+        return "række ?"
+    return row_ref(source_file, row) if is_json(source_file) else f"række {int(row)}"
+
+
+JSON_FIELDS = {"sector": "sektor", "unit": "enhed", "value": "værdi", "data_year": "år (filnavnet)"}
+
+
+def column_ref(dataset: str, source_file: str | None, column: str, entry: dict | None = None) -> str:
+    """The column a failing value is in, as the delivery shows it: for emissions the value column
+    of a table is its unit (`kolonne t_co2e`), and a JSON response has fields (`felt "værdi"`)."""
+    if dataset == "emissions" and is_json(source_file):
+        return f"felt {quote(JSON_FIELDS.get(column, column))}"
+    if dataset == "emissions" and column == "value" and entry and entry.get("unit"):
+        return f"kolonne {entry['unit']}"
+    if dataset == "emissions" and column == "data_year":
+        return "kolonne year"  # the table form calls the data year `year`
+    return f"kolonne {column}"
+
+
+def emissions_context(entry: dict) -> str:
+    """' (dataår 2022, sektor transport, enhed t_co2e)' for a failing emissions row."""
+    parts = [f"{label} {_plain_or_number('emissions', column, entry[column])}"
+             for column, label in (("data_year", "dataår"), ("sector", "sektor"), ("unit", "enhed"))
+             if column in entry and not _is_missing(entry[column])]
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def _is_missing(value) -> bool:
@@ -129,7 +176,7 @@ def value_phrase(dataset: str, column: str, value) -> str:
 
 def _plain_or_number(dataset: str, column: str, value) -> str:
     """Danish number formatting for measured quantities; codes, years and row numbers stay plain."""
-    if _kind(dataset, column) in (schema.FLOAT, schema.INT):
+    if _kind(dataset, column) in (schema.FLOAT, schema.INT) and column not in ("year", "data_year"):
         return number(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))

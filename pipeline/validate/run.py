@@ -9,7 +9,7 @@ import pandas as pd
 
 from pipeline import schema
 from pipeline.ingest.store import Manifest
-from pipeline.validate import checks
+from pipeline.validate import checks, series
 from pipeline.validate.interpret import cross_table_checks, interpret
 from pipeline.validate.outcomes import assemble
 from pipeline.validate.runner import get_runner, prepare
@@ -55,6 +55,7 @@ def validate_year(
         "year": int(year),
         "year_start": f"{year}-01-01T00:00:00",
         "year_end": f"{year}-12-31T23:59:59",
+        "data_year_max": int(year) - 1,
     }
     per_code: dict[int, dict[str, tuple]] = {c: {} for c in codes}
     runner = None
@@ -108,7 +109,7 @@ def validate_year(
                     if e["meta"]["rule"] not in last_year
                 )
                 result = merge_results(result, runner.run(dataset, own, suite, only, run_params))
-            per_code[code][dataset] = (result, skipped, last_year)
+            per_code[code][dataset] = (result, skipped, last_year, own)
     results = {}
     for code in codes:
         files = manifest.files(code)
@@ -116,21 +117,22 @@ def validate_year(
         failures: list[dict] = []
         source_files = {}
         for dataset in delivered[code]:
-            gx_json, skipped, last_year = per_code[code][dataset]
+            gx_json, skipped, last_year, own = per_code[code][dataset]
             source_file = files[dataset].file if dataset in files else first_source_file(gx_json)
             if source_file:
                 source_files[dataset] = source_file
             ds_rules, ds_failures = interpret(
                 dataset, suites[dataset], gx_json, source_file, year, skipped, last_year
             )
-            rules += ds_rules
-            failures += ds_failures
+            row_rules, row_failures = series.check(dataset, own, source_file)
+            rules += ds_rules + row_rules
+            failures += ds_failures + row_failures
         check_rules, check_failures = cross_table_checks(year, delivered[code])
         results[code] = assemble(
             code,
             year,
             delivered[code],
-            [d for d in schema.DATASET_NAMES if d not in delivered[code]],
+            [d for d in schema.REQUIRED_DATASETS if d not in delivered[code]],
             check_rules + rules,
             check_failures + failures,
             {d: per_code[code][d][0] for d in delivered[code]},

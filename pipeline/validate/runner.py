@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from pipeline.validate.split import RESULT_FORMAT
+from pipeline.validate.split import result_format
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ class _Runner:
         with _quiet():
             batch = self._batch_definition(dataset).get_batch(batch_parameters={"dataframe": frame})
             result = batch.validate(
-                gx_suite, result_format=RESULT_FORMAT, expectation_parameters=params
+                gx_suite, result_format=result_format(dataset), expectation_parameters=params
             )
         return result.to_json_dict()
 

@@ -8,6 +8,8 @@ from collections import Counter
 
 import pandas as pd
 
+from pipeline import schema
+
 log = logging.getLogger(__name__)
 
 # Every failing row names its municipality, delivery file and spreadsheet row number.
@@ -17,6 +19,13 @@ RESULT_FORMAT = {
     "unexpected_index_column_names": INDEX_COLUMNS,
     "return_unexpected_index_query": False,
 }
+
+
+def result_format(dataset: str) -> dict:
+    """RESULT_FORMAT, with the dataset's own columns that name a failing row (schema.index_columns)."""
+    info = schema.DATASETS.get(dataset)
+    extra = [c for c in (info.index_columns if info else ()) if c not in INDEX_COLUMNS]
+    return {**RESULT_FORMAT, "unexpected_index_column_names": INDEX_COLUMNS + extra}
 
 
 def split_by_municipality(whole: dict, frame: pd.DataFrame, codes: list[int]) -> dict[int, dict]:

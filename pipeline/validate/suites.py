@@ -38,7 +38,8 @@ def load_suites(expectations_dir: Path | None = None) -> dict[str, dict]:
                     f"{path}: expectation #{i} ({exp.get('type')}) lacks {', '.join(problems)}; "
                     "add them (see docs/validation.md)"
                 )
-            if rule in seen or rule in checks.RULES:
+            pipeline_rules = set(checks.RULES) | {n for r in checks.DATASET_RULES.values() for n in r}
+            if rule in seen or rule in pipeline_rules:
                 raise ValueError(
                     f"{path}: rule name {rule!r} is already used in "
                     f"{seen.get(rule, 'pipeline.checks')}; "

@@ -22,7 +22,9 @@ from tests.factories import YEAR, Delivery, all_valid, source_file, valid_rows, 
 SUITE_FILES = {d: config.EXPECTATIONS / f"{d}.json" for d in schema.DATASET_NAMES}
 SUITES = {d: json.loads(p.read_text(encoding="utf-8")) for d, p in SUITE_FILES.items()}
 GX_RULES = {e["meta"]["rule"]: (d, e) for d, s in SUITES.items() for e in s["expectations"]}
-ALL_RULES = sorted(set(GX_RULES) | set(checks.RULES))
+DATASET_RULES = {n: r for rules in checks.DATASET_RULES.values() for n, r in rules.items()}
+PIPELINE_RULES = {**checks.RULES, **DATASET_RULES}
+ALL_RULES = sorted(set(GX_RULES) | set(PIPELINE_RULES))
 
 
 # --- one crafted failing case per rule ----------------------------------------------------------
@@ -41,9 +43,29 @@ class Case:
     also_fails: set = field(default_factory=set)
 
 
-def _set(i: int, **values):
+def _set(i: int, then=None, **values):
     def mutate(rows):
         rows[i].update(values)
+        if then:
+            then(rows)
+
+    return mutate
+
+
+def _append(row: dict, then=None):
+    def mutate(rows):
+        rows.append(dict(row))
+        if then:
+            then(rows)
+
+    return mutate
+
+
+def _shift_year(old: int, new: int):
+    def mutate(rows):
+        for r in rows:
+            if r.get("data_year") == old:
+                r["data_year"] = new
 
     return mutate
 
@@ -232,6 +254,67 @@ CASES.update(
             "actions", _set(1, expected_reduction_t_co2e_2030=-5.0), text="værdien -5"
         ),
         "actions_kpi_known": Case("actions", _set(1, kpi="co2_total"), text='værdien "co2_total"'),
+        # emissions: rows[4] is 2021's total without agriculture (row 6), so changing it leaves the
+        # sectors and the other total consistent; rows[3] and rows[8] are the totals with agriculture
+        "emissions_data_year_not_null": Case(
+            "emissions", _set(4, data_year=None), row=6, text="feltet er tomt"
+        ),
+        "emissions_data_year_plausible": Case(
+            "emissions",
+            _set(4, data_year=2025),
+            row=6,
+            text="værdien 2025; forventet et dataår fra 1990 til og med 2023",
+            also_fails={"emissions_data_years_contiguous"},  # 2023 and 2024 are then missing
+        ),
+        "emissions_sector_not_null": Case(
+            "emissions", _set(4, sector=None), row=6, text="feltet er tomt"
+        ),
+        "emissions_sector_in_set": Case(
+            "emissions", _set(4, sector="samlet"), row=6, text='værdien "samlet"'
+        ),
+        "emissions_total_scope_known": Case(
+            "emissions",
+            _set(4, sector="samlet_uafklaret"),
+            row=6,
+            text="(dataår 2021, sektor samlet_uafklaret, enhed t_co2e)",
+        ),
+        "emissions_unit_not_null": Case("emissions", _set(4, unit=None), row=6, text="feltet er tomt"),
+        "emissions_unit_in_set": Case("emissions", _set(4, unit="kt_co2e"), row=6, text='"kt_co2e"'),
+        "emissions_value_not_null": Case(
+            "emissions", _set(4, value=None), row=6, text="kolonne t_co2e (dataår 2021"
+        ),
+        "emissions_value_non_negative": Case(
+            "emissions",
+            _append({"data_year": 2022, "sector": "spildevand", "unit": "t_co2e", "value": -0.5},
+                    then=_set(8, value=166.5)),
+            row=11,
+            text="værdien -0,5; forventet et tal på mindst 0 (gælder rækker, hvor sector ikke er",
+        ),
+        "emissions_value_unique": Case(
+            "emissions",
+            _duplicate(3, 4, "sector", "value"),
+            row=6,
+            text='kombinationen "2021 / samlet_med_landbrug / t_co2e" forekommer 2 gange',
+        ),
+        "emissions_sectors_add_up": Case(
+            "emissions",
+            _set(3, value=190.0),
+            row=5,
+            text="værdien 190; forventet summen af sektorerne, 180, med højst ±0,5 % afvigelse",
+        ),
+        "emissions_data_years_contiguous": Case(
+            "emissions",
+            _shift_year(2022, 2023),
+            row=None,
+            text="udgaven har dataår 2021–2023, men 2022 mangler; forventet en sammenhængende række",
+        ),
+        "emissions_sector_year_to_year": Case(
+            "emissions",
+            _set(5, value=130.0, then=_set(8, value=207.0)),
+            row=7,
+            text="kolonne t_co2e (dataår 2022, sektor energi, enhed t_co2e): værdien 130; forventet "
+            "højst ±25 % ændring fra 2021 (100), men ændringen er +30 %",
+        ),
         # cross-table checks (no GX)
         "delivery_not_empty": Case(
             None, row=None, delivered={}, text="ikke leveret nogen af de fem datasæt"
@@ -352,7 +435,7 @@ def test_suite_metadata_is_complete(dataset):
 
 def test_rule_names_are_unique_across_suites():
     names = [e["meta"]["rule"] for s in SUITES.values() for e in s["expectations"]] + list(
-        checks.RULES
+        PIPELINE_RULES
     )
     assert len(names) == len(set(names))
     assert load_suites().keys() == SUITES.keys()
@@ -417,7 +500,7 @@ def test_rule_fails_on_crafted_case(crafted, rule):
     case = CASES[rule]
     code = crafted["codes"][rule]
     result = crafted["results"][code]
-    severity = GX_RULES[rule][1]["severity"] if rule in GX_RULES else checks.RULES[rule]["severity"]
+    severity = GX_RULES[rule][1]["severity"] if rule in GX_RULES else PIPELINE_RULES[rule]["severity"]
     failures = [f for f in result.failures_detail if f["rule"] == rule]
     assert failures, (
         f"{rule} did not fail on its crafted case; failed instead: {_failed_rules(result)}"
@@ -441,7 +524,8 @@ def test_rule_fails_on_crafted_case(crafted, rule):
             f"{source_file(case.dataset, code)}, række {case.row}, kolonne "
         )
         assert "forventet" in f["message"]
-        assert f["expectation_type"] == GX_RULES[rule][1]["type"]
+        gx_type = GX_RULES[rule][1]["type"] if rule in GX_RULES else checks.CHECK_TYPE
+        assert f["expectation_type"] == gx_type
     elif case.dataset is not None:
         assert failures[0]["row"] is None
 
@@ -456,7 +540,7 @@ def test_valid_input_passes_with_no_failures(crafted):
     assert result.failures == {"critical": 0, "warning": 0, "info": 0}
     assert result.failures_detail == [] and result.caveats == []
     assert result.datasets_delivered == schema.DATASET_NAMES and result.datasets_missing == []
-    assert result.rules_checked == len(GX_RULES) + len(checks.RULES)
+    assert result.rules_checked == len(GX_RULES) + len(PIPELINE_RULES)
     assert {r["outcome"] for r in result.rules} == {"passed"}
     assert set(result.gx_results) == set(schema.DATASET_NAMES)
     assert all(
@@ -514,7 +598,7 @@ def test_year_over_year_is_skipped_without_last_year(crafted):
         "waste_total_tonnes_year_over_year",
     }
     assert all("ingen data for 2023" in r["message"] for r in skipped.values())
-    assert result.rules_checked == len(GX_RULES) + len(checks.RULES) - 3
+    assert result.rules_checked == len(GX_RULES) + len(PIPELINE_RULES) - 3
 
 
 def test_missing_dataset_gives_completeness_warning(crafted):
