@@ -112,7 +112,8 @@ def unit_label(unit: str) -> str:
 
 
 def value(x: object, unit: str, decimals: int | None = None, missing: str = MISSING) -> str:
-    """By unit: ('%', 46) → '46 %', ('t CO2e', 12.5) → '12,5 t CO₂e'."""
+    """By unit: ('%', 46) → '46 %', ('t CO2e', 148000.4) → '148.000 t CO₂e' (whole tonnes),
+    ('kg CO2e/m²/år', 12.5) → '12,5 kg CO₂e/m²/år'."""
     if is_missing(x):
         return missing
     if unit == "%":
@@ -120,7 +121,7 @@ def value(x: object, unit: str, decimals: int | None = None, missing: str = MISS
     if unit == "antal":
         return number(x, 0 if decimals is None else decimals)
     label = unit_label(unit)
-    text = number(x, 1 if decimals is None else decimals)
+    text = number(x, (0 if unit == "t CO2e" else 1) if decimals is None else decimals)
     return f"{text}{NBSP}{label}" if label else text
 
 

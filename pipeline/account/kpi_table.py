@@ -1,6 +1,7 @@
 """The year's KPI table, `data/processed/<YEAR>/kpis.parquet`: computed once per run, read by every report.
 
-One row per municipality × data year × KPI with its value; the rows of the report year also carry
+One row per municipality × data year × KPI with its value (the climate account's key figures: one row in
+the report year, with the emissions' own `data_year`); the rows of the report year also carry
 the previous value, the target, the value on the target path, the status and whether a validation
 warning qualifies it (`caveat`). The notebook, the year
 overview and the open data all read this table, so they cannot disagree.
@@ -15,15 +16,17 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import config
-from pipeline.account import status, targets
+from pipeline.account import actions, status, targets
+from pipeline.account.climate import account as climate
+from pipeline.account.climate import kpis as climate_kpis
 from pipeline.account.kpis import compute_history, rows_for
 from pipeline.ingest import load_processed
 
 log = logging.getLogger(__name__)
 
-COLUMNS = ["municipality_code", "year", "kpi_id", "value", "unit", "previous_year", "previous_value",
+COLUMNS = ["municipality_code", "year", "data_year", "kpi_id", "value", "unit", "previous_year", "previous_value",
            "target_year", "target_value", "expected_value", "status", "caveat"]
-DTYPES = {"municipality_code": "int64", "year": "int64", "kpi_id": "str", "value": "float64",
+DTYPES = {"municipality_code": "int64", "year": "int64", "data_year": "Int64", "kpi_id": "str", "value": "float64",
           "unit": "str", "previous_year": "Int64", "previous_value": "float64", "target_year": "Int64",
           "target_value": "float64", "expected_value": "float64", "status": "str", "caveat": "boolean"}
 
@@ -54,7 +57,20 @@ def municipality_rows(tables_by_year: dict[int, dict[str, pd.DataFrame]], code: 
     now = summary.drop(columns=["group", "title_da", "unit", "higher_is_better", "value"])
     now["caveat"] = now["kpi_id"].isin(set(caveats))
     table = history.merge(now, on=["year", "kpi_id"], how="left")
-    return table[COLUMNS].astype(DTYPES)
+    table["data_year"] = table["year"]
+    climate = climate_kpis.rows(climate_account(tables_by_year, code, year, targets_dir), code, year)
+    return pd.concat([table[COLUMNS].astype(DTYPES), climate[COLUMNS].astype(DTYPES)], ignore_index=True)
+
+
+def climate_account(tables_by_year: dict[int, dict[str, pd.DataFrame]], code: int, year: int,
+                    targets_dir: Path = config.TARGETS):
+    """The municipality's climate account from this edition's and last edition's emissions rows."""
+    current = tables_by_year[year]
+    previous = tables_by_year.get(year - 1, {})
+    emissions = rows_for(current, "emissions", code) if "emissions" in current else None
+    before = rows_for(previous, "emissions", code) if "emissions" in previous else None
+    action_table = actions.actions_table(rows_for(current, "actions", code))
+    return climate.build(year, emissions, before, targets.load_file(code, targets_dir).climate, action_table)
 
 
 def build(paths: config.YearPaths, codes: Iterable[int], targets_dir: Path = config.TARGETS,

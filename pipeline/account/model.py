@@ -20,6 +20,7 @@ from pipeline.account.kpis import KPI_DATASET, KPI_DEFS, empty_frame
 from pipeline.account.kpis.energy_labels import label_distribution
 from pipeline.account.kpis.fleet import fleet_counts
 from pipeline.account.kpis.lca import projects_with_limits
+from pipeline.account.kpis.meta import climate_group
 from pipeline.account.kpis.waste import waste_by_fraction
 from pipeline.errors import PipelineError
 from pipeline.ingest import Manifest, load_manifest
@@ -45,6 +46,7 @@ class Account:
     years: list[int]
     history: pd.DataFrame  # year, kpi_id, value, unit
     summary: pd.DataFrame  # one row per KPI in the report year (SUMMARY_COLUMNS)
+    climate_summary: pd.DataFrame  # the climate account's key figures in the same shape
     targets: targets.TargetFile
     validation: ValidationSummary | None
     caveats: dict[str, list[dict]]
@@ -101,12 +103,14 @@ def caveats_by_kpi(validation: ValidationSummary | None) -> dict[str, list[dict]
     return out
 
 
-def summary_table(rows: pd.DataFrame, year: int) -> pd.DataFrame:
-    """The report year's rows of the KPI table as the report's summary, with titles from the metadata."""
-    now = rows[rows["year"] == year].set_index("kpi_id").reindex(list(KPI_DEFS)).reset_index()
-    now["group"] = [KPI_DEFS[k].group for k in now["kpi_id"]]
-    now["title_da"] = [KPI_DEFS[k].title_da for k in now["kpi_id"]]
-    now["higher_is_better"] = [KPI_DEFS[k].higher_is_better for k in now["kpi_id"]]
+def summary_table(rows: pd.DataFrame, year: int, defs: dict | None = None) -> pd.DataFrame:
+    """The report year's rows of the KPI table as the report's summary, with titles from the metadata
+    (DEFS: which KPIs, in order; default the computed KPI groups)."""
+    defs = KPI_DEFS if defs is None else defs
+    now = rows[rows["year"] == year].set_index("kpi_id").reindex(list(defs)).reset_index()
+    now["group"] = [defs[k].group for k in now["kpi_id"]]
+    now["title_da"] = [defs[k].title_da for k in now["kpi_id"]]
+    now["higher_is_better"] = [defs[k].higher_is_better for k in now["kpi_id"]]
     return now[SUMMARY_COLUMNS].reset_index(drop=True)
 
 
@@ -163,6 +167,7 @@ def load(muni: registry.Municipality | int, paths: config.YearPaths,
         years=years,
         history=kpi_table.history(rows),
         summary=summary,
+        climate_summary=summary_table(rows, paths.year, {d.kpi_id: d for d in climate_group().kpis}),
         targets=tf,
         validation=validation,
         caveats=caveats_by_kpi(validation),

@@ -12,8 +12,7 @@ import pandas as pd
 
 from pipeline import __version__, atomic, config, formatting, registry
 from pipeline.account import kpi_table, targets
-from pipeline.account.kpis import KPI_DEFS, KPI_IDS
-from pipeline.account.kpis.meta import UNITS
+from pipeline.account.kpis.meta import UNITS, all_defs
 from pipeline.account.status import KPI_STATUSES
 
 log = logging.getLogger(__name__)
@@ -60,13 +59,18 @@ FIELDS = [
     Field("year", "integer", "År", "Året, værdien gælder for (alle år med data, til og med regnskabsåret)",
           "The data year of the value (every year with data, up to the report year)",
           {"constraints": {"required": True}}),
+    Field("data_year", "integer", "Dataår",
+          "Året, tallet bygger på: det samme som year, undtagen for klimaregnskabets nøgletal, hvis tal "
+          "kommer cirka to år senere (fx 2022 i regnskabet for 2024)",
+          "The year the figure is from: the same as year, except for the climate account's key figures, "
+          "whose data arrive about two years late (e.g. 2022 in the 2024 account)"),
     Field("kpi_id", "string", "Nøgletal (id)", "Nøgletallets faste id", "The KPI's stable id",
-          {"constraints": {"required": True, "enum": list(KPI_IDS)}}),
+          {"constraints": {"required": True, "enum": list(all_defs())}}),
     Field("kpi_name_da", "string", "Nøgletal", "Nøgletallets danske navn", "The KPI's Danish name"),
     Field("value", "number", "Værdi", "Nøgletallets værdi i året i enheden i kolonnen unit; tom: mangler data",
           "The KPI's value in the year, in the unit given in the column unit; empty: no data"),
-    Field("unit", "string", "Enhed", "% (0–100), antal eller kg CO2e/m²/år",
-          "% (0-100), count (antal) or kg CO2e/m²/year", {"constraints": {"enum": list(UNITS)}}),
+    Field("unit", "string", "Enhed", "% (0–100), antal, kg CO2e/m²/år eller t CO2e",
+          "% (0-100), count (antal), kg CO2e/m²/year or t CO2e", {"constraints": {"enum": list(UNITS)}}),
     Field("expected_value", "number", "Værdi på målstien",
           "Værdien på målstien (den lige linje fra udgangspunkt til mål) i året; kun i regnskabsårets rækker",
           "The value on the target path (straight line from baseline to target) in the year; "
@@ -104,10 +108,11 @@ def frame(table: pd.DataFrame, munis: Iterable[registry.Municipality], report_ye
     sample = {code: targets.load_file(code, targets_dir).is_sample for code in by_code}
     rows["municipality"] = rows["municipality_code"].map(lambda c: by_code[c].name)
     rows["report_year"] = int(report_year)
-    rows["kpi_name_da"] = rows["kpi_id"].map(lambda k: KPI_DEFS[k].title_da)
+    defs = all_defs()
+    rows["kpi_name_da"] = rows["kpi_id"].map(lambda k: defs[k].title_da)
     rows["sample_data"] = rows["municipality_code"].map(sample).astype("boolean")
     rows["caveat"] = rows["caveat"].astype("boolean")
-    rows["_order"] = rows["kpi_id"].map(list(KPI_IDS).index)
+    rows["_order"] = rows["kpi_id"].map(list(defs).index)
     rows = rows.sort_values(["municipality_code", "year", "_order"])
     rows[_NUMBERS] = rows[_NUMBERS].astype("float64").round(DECIMALS)
     return rows[COLUMNS].astype(_INTEGERS).reset_index(drop=True)
@@ -173,7 +178,7 @@ def datapackage(report_year: int, rows: pd.DataFrame) -> dict:
             "licenses": [LICENSE],
         }],
         "kpis": [{"kpi_id": k, "title_da": d.title_da, "unit": d.unit, "higher_is_better": d.higher_is_better}
-                 for k, d in KPI_DEFS.items()],
+                 for k, d in all_defs().items()],
     }
 
 

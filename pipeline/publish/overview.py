@@ -10,6 +10,7 @@ import pandas as pd
 from pipeline import __version__, atomic, config, formatting, registry, templating
 from pipeline.account import kpi_table, targets
 from pipeline.account.kpis import KPI_DEFS
+from pipeline.account.kpis.meta import all_defs
 from pipeline.account.status import (
     KPI_STATUSES,
     NO_DATA,
@@ -52,7 +53,7 @@ def open_data_rows(muni: registry.Municipality, year: int, rows: pd.DataFrame) -
 
 def index_cells(rows: pd.DataFrame, year: int) -> dict[str, dict]:
     """kpi_id → value, unit, status and caveat of the report year, for the overview's tables."""
-    now = rows[rows["year"] == year].set_index("kpi_id").reindex(list(KPI_DEFS))
+    now = rows[rows["year"] == year].set_index("kpi_id").reindex(list(all_defs()))
     return {kpi_id: {"value": r.value, "unit": r.unit, "status": r.status,
                      "caveat": bool(r.caveat) and not formatting.is_missing(r.caveat)}
             for kpi_id, r in now.iterrows()}
@@ -90,7 +91,7 @@ def collect(paths: config.YearPaths, targets_dir: Path = config.TARGETS):
 
 def render_index(year: int, entries: list[dict], generated: str) -> str:
     return templating.render(
-        "overview/index.html.j2", year=year, entries=entries, kpi_defs=KPI_DEFS, generated=generated,
+        "overview/index.html.j2", year=year, entries=entries, kpi_defs=all_defs(), generated=generated,
         css=templating.css("report.css"), version=__version__, columns=STATUS_COLUMNS,
         legend=[(status, STATUS_SYMBOL[status]) for status in KPI_STATUSES],
         sample_data=any(e.get("sample_data") for e in entries)

@@ -15,7 +15,7 @@ import yaml
 from pipeline import schema
 
 GROUP_MODULES = ("lca", "fleet", "waste", "energy_labels")
-UNITS = ("%", "antal", "kg CO2e/m²/år")
+UNITS = ("%", "antal", "kg CO2e/m²/år", "t CO2e")
 _FIELDS = {"title", "short", "unit", "higher_is_better", "definition", "reading", "axis"}
 
 
@@ -94,6 +94,17 @@ GROUPS: dict[str, str] = {g.id: g.title_da for g in groups()}
 KPI_DEFS: dict[str, KpiDef] = {d.kpi_id: d for g in groups() for d in g.kpis}
 KPI_IDS: list[str] = list(KPI_DEFS)
 KPI_DATASET: dict[str, str] = {k: d.dataset for k, d in KPI_DEFS.items()}
+
+
+@functools.cache
+def climate_group() -> KpiGroup:
+    """The climate account's key figures (kpis/climate.meta.yml): not a per-year computed group."""
+    return _load_group("climate")
+
+
+def all_defs() -> dict[str, KpiDef]:
+    """Every KPI with metadata: the computed groups', then the climate account's."""
+    return {**KPI_DEFS, **{d.kpi_id: d for d in climate_group().kpis}}
 
 
 def kpis_in_group(group: str) -> list[KpiDef]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from pipeline import formatting as fmt
 from pipeline.account import status
 from pipeline.account.sections import template
@@ -19,11 +21,11 @@ PHRASES = {
 
 
 def status_sentence(acc) -> str:
-    counts = acc.summary["status"].value_counts()
+    table = pd.concat([acc.climate_summary, acc.summary], ignore_index=True)
+    counts = table["status"].value_counts()
     parts = [PHRASES[s].format(n=fmt.integer(int(counts[s]))) for s in status.KPI_STATUSES if counts.get(s, 0)]
-    text = f"I {acc.year} er status for de {fmt.integer(len(acc.summary))} nøgletal: {fmt.join_da(parts)}."
-    qualified = int((acc.summary["caveat"].fillna(False).astype(bool)
-                     & (acc.summary["status"] != status.NO_DATA)).sum())
+    text = f"I {acc.year} er status for de {fmt.integer(len(table))} nøgletal: {fmt.join_da(parts)}."
+    qualified = int((table["caveat"].fillna(False).astype(bool) & (table["status"] != status.NO_DATA)).sum())
     if qualified:
         text += (f" {fmt.count_da(qualified, 'status er', 'statusser er')} givet med forbehold, fordi "
                  "valideringen fandt en advarsel i de data, nøgletallet bygger på.")
@@ -34,7 +36,7 @@ def html(acc) -> str:
     return template(
         "intro.html.j2",
         acc,
-        n_kpis=len(acc.summary),
+        n_kpis=len(acc.summary) + len(acc.climate_summary),
         status_sentence=status_sentence(acc),
         blocked=acc.validation is not None and acc.validation.status == "blocked",
         targets_source=acc.targets.source,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from pipeline import formatting as fmt
 from pipeline.account.sections import kpi_anchor, template
 from pipeline.account.status import CAVEAT_EXPLANATION, KPI_STATUSES, NO_DATA
@@ -14,7 +16,8 @@ def qualified(row) -> bool:
 
 def rows(acc) -> list[dict]:
     out = []
-    for r in acc.summary.itertuples(index=False):
+    table = pd.concat([acc.climate_summary, acc.summary], ignore_index=True)
+    for r in table.itertuples(index=False):
         prev = (
             "–"
             if fmt.is_missing(r.previous_value)
@@ -27,7 +30,7 @@ def rows(acc) -> list[dict]:
         )
         out.append(
             {
-                "anchor": kpi_anchor(r.kpi_id),
+                "anchor": "klimaregnskab" if r.group == "climate" else kpi_anchor(r.kpi_id),
                 "title": r.title_da,
                 "value": fmt.value(r.value, r.unit, missing=fmt.NO_DATA),
                 "previous": prev,
@@ -41,7 +44,7 @@ def rows(acc) -> list[dict]:
 
 
 def html(acc) -> str:
-    counts = acc.summary["status"].value_counts()
+    counts = pd.concat([acc.climate_summary, acc.summary])["status"].value_counts()
     table = rows(acc)
     return template(
         "summary.html.j2",

@@ -36,7 +36,7 @@ def test_every_kpi_is_defined():
     assert KPI_IDS == list(KPI_DEFS) == list(KPI_DATASET_BEFORE)
     for d in KPI_DEFS.values():
         assert d.title_da and d.short_da and d.definition_da and d.source_da and d.axis_da
-        assert d.unit in meta.UNITS == ("%", "antal", "kg CO2e/m²/år")
+        assert d.unit in meta.UNITS == ("%", "antal", "kg CO2e/m²/år", "t CO2e")
         assert "{value}" in d.reading_da
         assert isinstance(d.higher_is_better, bool)
     lower = {k for k, d in KPI_DEFS.items() if not d.higher_is_better}
@@ -87,7 +87,9 @@ def test_group_order():
 
 def test_every_meta_file_is_registered_and_every_group_has_one():
     on_disk = sorted(p.name.removesuffix(".meta.yml") for p in META_DIR.glob("*.meta.yml"))
-    assert on_disk == sorted(meta.GROUP_MODULES)
+    assert on_disk == sorted([*meta.GROUP_MODULES, "climate"])  # climate: the climate account's figures
+    assert [d.kpi_id for d in meta.climate_group().kpis] == ["emissions_total_t_co2e", "emissions_reduction_pct",
+                                                            "manko_t_co2e_2030"]
 
 
 def test_kpi_ids_are_unique():
