@@ -14,11 +14,11 @@ JUPYTERLAB_VERSION := 4.6.6
 
 RUN_ARGS := --year $(YEAR) $(if $(MUNICIPALITY),--municipality $(MUNICIPALITY)) $(if $(WORKERS),--workers $(WORKERS))
 
-.PHONY: help setup ingest validate report pdf verify sample test test-fast bench lint format lab lock clean
+.PHONY: help setup fetch-emissions ingest validate report pdf verify sample test test-fast bench lint format lab lock clean
 
 help: ## Show this help
 	@echo "Usage: make <target> [YEAR=2024] [MUNICIPALITY=151] [WORKERS=2]"
-	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-15s\033[0m %s\n", $$1, $$2}'
 
 $(STAMP): $(LOCK) pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is required (python3.11 not found)"; exit 1; }
@@ -28,6 +28,9 @@ $(STAMP): $(LOCK) pyproject.toml
 	@touch $@
 
 setup: $(STAMP) ## Create or refresh .venv from the lock (done automatically by other targets)
+
+fetch-emissions: $(STAMP) ## Fetch Energi- og CO2-regnskabet (key in KLIMAREGNSKAB_API_KEY) as edition YEAR into data/raw/YEAR
+	$(PY) -m pipeline fetch-emissions --year $(YEAR) $(if $(MUNICIPALITY),--municipality $(MUNICIPALITY)) $(if $(DATA_YEARS),--data-years $(DATA_YEARS))
 
 ingest: $(STAMP) ## Read data/raw/YEAR deliveries into data/processed/YEAR/*.parquet
 	$(PY) -m pipeline ingest $(RUN_ARGS)

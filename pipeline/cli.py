@@ -1,4 +1,4 @@
-"""The one command line behind the Makefile: `python -m pipeline {ingest,validate,report,pdf,verify}`."""
+"""The one command line behind the Makefile: `python -m pipeline {fetch-emissions,ingest,validate,report,pdf,verify}`."""
 
 from __future__ import annotations
 
@@ -36,6 +36,14 @@ def parse_workers(text: str) -> int:
     return int(text)
 
 
+def parse_data_years(text: str) -> range:
+    first, _, last = text.strip().partition("-")
+    if not (first.isdigit() and len(first) == 4 and (not last or (last.isdigit() and len(last) == 4))) \
+            or int(last or first) < int(first):
+        raise argparse.ArgumentTypeError(f"DATA_YEARS='{text}' skal være et år eller et interval, fx 2018-2022")
+    return range(int(first), int(last or first) + 1)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__)
     parser.add_argument("--verbose", "-v", action="store_true", help="debug logging")
@@ -49,6 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("--year", type=parse_year, required=True)
         cmd.add_argument("--municipality", type=parse_municipality, default=None)
         cmd.add_argument("--workers", type=parse_workers, default=None)
+    fetch = sub.add_parser("fetch-emissions", help="fetch Energi- og CO2-regnskabet's key figures "
+                           "for YEAR into data/raw/YEAR (key in KLIMAREGNSKAB_API_KEY)")
+    fetch.add_argument("--year", type=parse_year, required=True, help="the report year (edition)")
+    fetch.add_argument("--municipality", type=parse_municipality, default=None,
+                       help="one municipality; default: every municipality with a targets file")
+    fetch.add_argument("--data-years", type=parse_data_years, default=None,
+                       help="data years to ask for, e.g. 2018-2022 (default: 2018 to YEAR-1)")
     return parser
 
 
@@ -145,8 +160,27 @@ def cmd_verify(args, paths: config.YearPaths) -> int:
     return verify.main(paths)
 
 
-COMMANDS = {"ingest": cmd_ingest, "validate": cmd_validate, "report": cmd_report, "pdf": cmd_pdf,
-            "verify": cmd_verify}
+def cmd_fetch_emissions(args) -> int:
+    from pipeline import fetch
+
+    if args.municipality:
+        codes = [args.municipality.code]
+    else:
+        codes = sorted(int(p.stem) for p in config.TARGETS.glob("*.yaml") if p.stem.isdigit())
+        if not codes:
+            raise ParameterError(f"Ingen målfiler i {config.TARGETS}: angiv en kommune, fx MUNICIPALITY=151")
+    written = fetch.fetch(args.year, codes, config.RAW, args.data_years)
+    print(f"Klimaregnskabet, udgave {args.year}:")
+    for code in codes:
+        muni, files = registry.get(code), written.get(code, [])
+        years = sorted(p.stem.removeprefix("emissions_") for p in files if p.stem[-4:].isdigit())
+        text = f"dataår {', '.join(years)} gemt i {files[0].parent}" if years else "ingen data; intet gemt"
+        print(f"  {muni.code3} {muni.name:<16} {text}")
+    return EXIT_OK
+
+
+COMMANDS = {"ingest": cmd_ingest, "validate": cmd_validate,
+            "report": cmd_report, "pdf": cmd_pdf, "verify": cmd_verify}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -154,6 +188,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s", datefmt="%H:%M:%S")
     try:
+        if args.command == "fetch-emissions":  # writes the year's deliveries: the folder may not exist yet
+            log.info("green-accounts-pipeline %s: fetch-emissions year=%s municipality=%s root=%s",
+                     __version__, args.year, args.municipality.code if args.municipality else "alle",
+                     config.ROOT)
+            return cmd_fetch_emissions(args)
         paths = config.YearPaths(args.year, config.RAW, config.PROCESSED, config.REPORTS)
         ingest.check_year(args.year, paths.raw_root)
         log_run_start(args, paths)

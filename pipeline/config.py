@@ -20,6 +20,11 @@ PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE / "templates"
 
 MUNICIPALITIES_CSV = REFERENCE / "municipalities.csv"
+
+# Emissions delivered as Energi- og CO2-regnskabet's API responses: one file per data year in the
+# municipality's delivery folder, and the fetch command's record of how they were fetched.
+EMISSIONS_RESPONSE = "emissions_{data_year}.json"
+EMISSIONS_FETCH_RECORD = "emissions_fetch.json"
 GREEN_ACCOUNT_NOTEBOOK = NOTEBOOKS / "green_account.ipynb"
 
 

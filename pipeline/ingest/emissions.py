@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline import schema
+from pipeline import config, schema
 from pipeline.errors import Problem
 from pipeline.ingest import totals
 from pipeline.ingest.readers import parse_category, parse_float, read_dataset
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 NAME = "emissions"
 API_FILE = re.compile(r"^emissions_(\d{4})\.json$", re.IGNORECASE)
-FETCH_RECORD = "emissions_fetch.json"
+FETCH_RECORD = config.EMISSIONS_FETCH_RECORD
 EMISSIONS_TYPE = "samlet co2-udledning"
 API_UNITS = {"ton co2e": "t_co2e", "ton co2e/indb.": "t_co2e_per_inhabitant",
              "ton co2e/km2": "t_co2e_per_km2"}
