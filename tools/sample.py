@@ -21,6 +21,7 @@ from openpyxl.styles import Font
 
 from pipeline import config, registry
 from pipeline.schema import DATASETS, ENERGY_LABELS
+from tools import sample_emissions
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ PROFILES = {
                  FileFormat(";", ",", "%d-%m-%Y", "cp1252", "\r\n")),
     766: Profile(766, "HE", 47_000, 470, (48.5, 57.0), 134, 0.68, (), (0.04, 0.30), (3, 5), 38, 6,
                  ("Hedensted", "Juelsminde", "Tørring", "Løsning", "Daugård", "Uldum", "Hornsyld"),
-                 FileFormat(xlsx=("buildings", "fleet", "actions"))),
+                 FileFormat(xlsx=("buildings", "fleet", "actions", "emissions"))),
     751: Profile(751, "AA", 360_000, 440, (47.0, 55.0), 520, 0.67, (), (0.08, 0.45), (8, 15), 60, 7,
                  ("Aarhus C", "Viby", "Højbjerg", "Brabrand", "Risskov", "Skejby", "Tilst", "Lystrup",
                   "Beder", "Hasselager", "Åbyhøj", "Gellerup", "Egå", "Tranbjerg"),
@@ -489,7 +490,8 @@ def _targets(p: Profile, waste_year: int, waste: list[dict], fleet2019: list[dic
 
 
 def generate(raw_dir: Path = config.RAW, seed: int = 2020) -> list[Path]:
-    """Write the seeded sample deliveries for 2019-2024 and the targets; returns the files written."""
+    """Write the seeded sample deliveries for 2019-2024 (emissions: tools/sample_emissions.py) and the
+    targets; returns the files written."""
     written: list[Path] = []
     for code in SAMPLE_CODES:
         p, rng = PROFILES[code], random.Random(seed * 1000 + code)
@@ -497,6 +499,7 @@ def generate(raw_dir: Path = config.RAW, seed: int = 2020) -> list[Path]:
         fleet = _fleet(rng, p)
         actions = _actions(rng, p)
         waste = {year: _waste(rng, p, year) for year in YEARS}
+        emissions = sample_emissions.series(code, seed)  # its own seeded stream: the rest is unchanged
         for year in YEARS:
             folder = raw_dir / str(year) / str(code)
             folder.mkdir(parents=True, exist_ok=True)
@@ -515,6 +518,8 @@ def generate(raw_dir: Path = config.RAW, seed: int = 2020) -> list[Path]:
                     path = folder / f"{name}.csv"
                     _write_csv(path, dataset.column_names, rows, p.fmt)
                 written.append(path)
+            written += sample_emissions.write(folder, code, year, emissions, p.population, _write_csv,
+                                              _write_xlsx, p.fmt)
         first = next(y for y in YEARS if y not in NOT_DELIVERED.get((code, "waste"), ()))
         targets = _targets(p, first, waste[first], fleet[2019])
         path = raw_dir / "targets" / f"{code}.yaml"

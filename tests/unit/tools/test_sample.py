@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import openpyxl
 import pandas as pd
 import pytest
@@ -9,8 +11,9 @@ import yaml
 
 from pipeline import config, registry
 from pipeline.account.kpis import KPI_IDS
-from pipeline.schema import DATASETS, REQUIRED_DATASETS
-from tools import sample
+from pipeline.ingest import emissions
+from pipeline.schema import DATASETS, EMISSIONS_TABLE
+from tools import sample, sample_emissions
 
 RAW = config.RAW
 
@@ -68,10 +71,13 @@ def test_committed_raw_data_matches_a_fresh_generation(fresh):
 
 def test_files_have_exactly_the_schema_columns(fresh):
     for path in fresh[1]:
-        if path.parent.name == "targets":
+        if path.parent.name == "targets" or path.suffix == ".json":
             continue
         columns = (list(next(openpyxl.load_workbook(path).worksheets[0].iter_rows(values_only=True)))
                    if path.suffix == ".xlsx" else list(_read(path).columns))
+        if path.stem == "emissions":  # the table form; the per-inhabitant column may be left out
+            assert columns in (EMISSIONS_TABLE.column_names, EMISSIONS_TABLE.column_names[:3]), path
+            continue
         assert columns == DATASETS[path.stem].column_names, path
 
 
@@ -105,8 +111,9 @@ def test_every_municipality_folder_is_a_registry_code():
 
 def test_2024_deliveries_are_complete_except_samsoe_construction_projects():
     for code in sample.SAMPLE_CODES:
-        delivered = {p.stem for p in (RAW / "2024" / str(code)).iterdir()}
-        expected = set(REQUIRED_DATASETS) - ({"construction_projects"} if code == 741 else set())
+        delivered = {p.stem.split("_")[0] if p.stem.startswith("emissions") else p.stem
+                     for p in (RAW / "2024" / str(code)).iterdir()}
+        expected = set(DATASETS) - ({"construction_projects"} if code == 741 else set())
         assert delivered == expected, code
     assert not list((RAW / "2024" / "741").glob("construction_projects.*"))
 
@@ -120,3 +127,93 @@ def test_targets_are_labelled_as_sample_data_and_use_known_kpis():
         assert "lca_projects_count" not in doc["targets"]
         for entry in doc["targets"].values():
             assert 0 <= entry["target"]["value"] <= 100
+
+
+# --- the climate account (emissions) --------------------------------------------------------------
+
+
+def _edition(year: int, code: int) -> pd.DataFrame | None:
+    """One municipality's emissions edition as the ingester reads it (None when not delivered)."""
+    folder = RAW / str(year) / str(code)
+    table = [p for p in folder.glob("emissions.*")]
+    responses = sorted(folder.glob("emissions_*.json"))
+    if not table and not responses:
+        return None
+    frame, problems, _ = emissions.read_delivery(table[0] if table else responses,
+                                                 lambda p: p.relative_to(RAW).as_posix(), code)
+    assert not problems, problems
+    return frame
+
+
+@pytest.fixture(scope="module")
+def editions() -> dict[tuple[int, int], pd.DataFrame]:
+    return {(year, code): _edition(year, code) for year in sample.YEARS for code in sample.SAMPLE_CODES}
+
+
+def test_each_edition_covers_2018_to_two_years_before_the_report_year(editions):
+    for (year, code), frame in editions.items():
+        if year == 2019:
+            assert frame is None, "no data year is published yet in 2019: no emissions file"
+            continue
+        assert sorted(set(frame["data_year"])) == list(range(2018, year - 1)), (year, code)
+        assert set(frame["sector"]) >= {"energi", "transport", "landbrug", "samlet_med_landbrug"}
+        assert "samlet_uafklaret" not in set(frame["sector"]), "every sample total can be labelled"
+
+
+def test_two_municipalities_deliver_saved_api_responses_the_others_tables():
+    forms = {code: sorted({p.suffix for p in (RAW / "2024" / str(code)).glob("emissions*")})
+             for code in sample.SAMPLE_CODES}
+    assert forms == {151: [".json"], 665: [".json"], 730: [".csv"], 741: [".csv"], 751: [".csv"],
+                     766: [".xlsx"]}
+    for path in (RAW / "2024" / "151").glob("emissions_*.json"):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        assert document["eksempeldata"].startswith("Eksempeldata"), "labelled as sample data"
+        samlet = [r for r in document["data"] if r["sektor"] == "Samlet" and r["enhed"] == "Ton CO2e"]
+        assert len(samlet) == 2, "like the real API: two totals (with and without agriculture)"
+        [ve] = [r for r in document["data"] if r["type"].startswith("VE-el")]
+        assert ve["enhed"] == "%" and ve["værdi"] < 1, "like the real API: a ratio under the unit %"
+    assert "Om data" in openpyxl.load_workbook(RAW / "2024" / "766" / "emissions.xlsx").sheetnames
+
+
+def test_one_restatement_ballerup_2021_revised_in_the_2024_edition(editions):
+    key = ["data_year", "sector", "unit"]
+    changes = []
+    for year in range(2021, 2025):
+        for code in sample.SAMPLE_CODES:
+            before = editions[(year - 1, code)].set_index(key)["value"]
+            now = editions[(year, code)].set_index(key)["value"].reindex(before.index)
+            changed = before[before != now]
+            changes += [(year, code, *i, before[i], now[i]) for i in changed.index]
+    assert {(year, code, data_year) for year, code, data_year, *_ in changes} == {(2024, 151, 2021)}
+    energy = next(c for c in changes if c[3] == "energi" and c[4] == "t_co2e")
+    assert energy[-1] / energy[-2] == pytest.approx(0.975, abs=1e-5)
+    total = next(c for c in changes if c[3] == "samlet_med_landbrug" and c[4] == "t_co2e")
+    assert (total[-2], total[-1]) == (226376.1, 222206.6)
+
+
+def _tonnes(code: int) -> pd.DataFrame:
+    frame = _edition(2024, code)
+    return frame[frame["unit"] == "t_co2e"].pivot(index="sector", columns="data_year", values="value")
+
+
+def test_magnitudes_follow_the_published_national_trend_and_profiles():
+    totals = {code: _tonnes(code).loc["samlet_med_landbrug"] for code in sample.SAMPLE_CODES}
+    for code, total in totals.items():
+        assert 0.65 < total[2022] / total[2018] < 0.92, code  # energy-heavy towns fall the most
+    combined = sum(totals.values())
+    assert 0.78 < combined[2022] / combined[2018] < 0.84  # Denmark: 47 → 38 million t CO2e (−19 %)
+    for code in (665, 741, 766):  # rural: agriculture is the largest sector
+        sectors = _tonnes(code).drop(index=[s for s in ("samlet_med_landbrug", "samlet_uden_landbrug")
+                                             if s in _tonnes(code).index])
+        assert sectors[2018].idxmax() == "landbrug", code
+    for code in (151, 751):  # urban: energy and transport
+        tonnes = _tonnes(code)
+        share = (tonnes.loc["energi"] + tonnes.loc["transport"]) / tonnes.loc["samlet_med_landbrug"]
+        assert (share > 0.8).all(), code
+    assert 250_000 < totals[151][2018] < 300_000 and 1_000_000 < totals[751][2018] < 1_500_000
+
+
+def test_emissions_generator_draws_from_its_own_stream():
+    """The emissions sample has its own seeded random stream, so the other sample files are unchanged."""
+    assert sample_emissions.series(151, 2020) == sample_emissions.series(151, 2020)
+    assert sample_emissions.series(151, 2020) != sample_emissions.series(151, 2021)
