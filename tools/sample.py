@@ -466,7 +466,7 @@ def _targets(p: Profile, waste_year: int, waste: list[dict], fleet2019: list[dic
         return r["treatment"] == "genanvendelse"
 
     targets = {
-        "household_recycling_rate": goal(2030, 65 if p.code == 151 else 60, waste_base(recycled)),
+        "household_recycling_rate": goal(2030, 60, waste_base(recycled)),  # Ballerup's plan: 60 % in 2030
         "plastic_recycling_rate": goal(2030, 80, waste_base(recycled, lambda r: r["fraction"] == "plast")),
         "residual_waste_share": goal(2030, 25 if p.code == 151 else 30,
                                      waste_base(lambda r: r["fraction"] == "restaffald")),
@@ -485,8 +485,31 @@ def _targets(p: Profile, waste_year: int, waste: list[dict], fleet2019: list[dic
     targets.pop(gaps.get(p.code, ""), None)
     return {"municipality_code": p.code,
             "source": f"Eksempeldata – mål inspireret af {registry.get(p.code).name} Kommunes "
-                      "DK2020-klimahandlingsplan",
-            "sample_data": True, "targets": targets}
+                    "DK2020-klimahandlingsplan",
+            "sample_data": True, "targets": targets, "climate": climate_target(p.code)}
+
+
+# The climate block per sample municipality: the plans' real milestones where known (Ballerup −85 % in
+# 2030 and neutral in 2045; Hedensted −70 % from 1990 to 2030 and neutral in 2050), KL's average
+# (−76 % by 2030) elsewhere; 1990 emissions set about 1.7 × the sample's 2018 account, as for Denmark.
+CLIMATE = {
+    151: ("med_landbrug", 460_000, [(2030, 85), (2045, 100)], 150_000),
+    665: ("uden_landbrug", 300_000, [(2030, 70), (2050, 100)], None),
+    730: ("med_landbrug", 760_000, [(2030, 70), (2050, 100)], None),
+    741: ("med_landbrug", 52_000, [(2030, 76), (2045, 100)], None),
+    751: ("med_landbrug", 2_150_000, [(2030, 76), (2050, 100)], None),
+    766: ("med_landbrug", 780_000, [(2030, 70), (2050, 100)], 330_000),
+}
+
+
+def climate_target(code: int) -> dict:
+    scope, reference, milestones, projection = CLIMATE[code]
+    block = {"scope": scope, "reference": {"year": 1990, "t_co2e": reference},
+             "milestones": [{"year": y, "reduction_pct": r} for y, r in milestones]}
+    if projection is not None:
+        block["projection_2030_t_co2e"] = projection
+    block["source"] = f"Eksempeldata – klimamål inspireret af {registry.get(code).name} Kommunes DK2020-plan"
+    return block
 
 
 def generate(raw_dir: Path = config.RAW, seed: int = 2020) -> list[Path]:
