@@ -70,6 +70,14 @@ DATASET_RULES: dict[str, dict[str, dict]] = {
             "max_relative_change_pct": 25,
             "materiality_pct": 1,
         },
+        "emissions_restated": {
+            "severity": "info",
+            "description": "Tal for tidligere dataår er uændret siden sidste års udgave",
+            "notes": "Energistyrelsen retter tidligere års tal, når nye datakilder tages i brug. En "
+            "ændring er ikke en fejl, men revisoren skal kunne se den: hver ændret værdi (dataår, "
+            "sektor og enhed) står her med begge tal, og regnskabet viser ændringen under "
+            "\u201eReviderede år\u201c. Beskytter mod, at historikken bliver skrevet om uden et ord.",
+        },
     },
 }
 

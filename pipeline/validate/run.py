@@ -124,7 +124,8 @@ def validate_year(
             ds_rules, ds_failures = interpret(
                 dataset, suites[dataset], gx_json, source_file, year, skipped, last_year
             )
-            row_rules, row_failures = series.check(dataset, own, source_file)
+            row_rules, row_failures = series.check(dataset, own, source_file,
+                                                   previous.get(dataset, {}).get(code))
             rules += ds_rules + row_rules
             failures += ds_failures + row_failures
         check_rules, check_failures = cross_table_checks(year, delivered[code])

@@ -27,8 +27,10 @@ from pipeline.validate.outcomes import ERROR, FAILED, PASSED, rule_row
 NEEDED = ["data_year", "sector", "unit", "value", "source_file", "source_row"]
 
 
-def check(dataset: str, frame: pd.DataFrame, source_file: str | None) -> tuple[list[dict], list[dict]]:
-    """Rule outcomes and failure rows of the dataset's DATASET_RULES on one municipality's rows."""
+def check(dataset: str, frame: pd.DataFrame, source_file: str | None,
+          previous: pd.DataFrame | None = None) -> tuple[list[dict], list[dict]]:
+    """Rule outcomes and failure rows of the dataset's DATASET_RULES on one municipality's rows
+    (PREVIOUS: its rows in last year's edition, for the restated years)."""
     rules, failures = [], []
     for name, rule in checks.DATASET_RULES.get(dataset, {}).items():
         base = {"dataset": dataset, "rule": name, "expectation_type": checks.CHECK_TYPE,
@@ -43,7 +45,10 @@ def check(dataset: str, frame: pd.DataFrame, source_file: str | None) -> tuple[l
                                   unexpected_count=None, message=message))
             continue
         rows = frame[frame["data_year"].notna()]
-        found, observed = CHECKS[name](rows, rule, base, source_file)
+        if name == "emissions_restated":
+            found, observed = restated(rows, previous, base)
+        else:
+            found, observed = CHECKS[name](rows, rule, base, source_file)
         failures += found
         rules.append(rule_row(**base, outcome=FAILED if found else PASSED, observed=observed,
                               element_count=None, unexpected_count=len(found) or None))
@@ -137,7 +142,22 @@ def sector_year_to_year(rows: pd.DataFrame, rule: dict, base: dict, source_file)
     return found, f"{count_text(len(found))} af {count_text(compared)} ændringer over ±{pct(limit)} %"
 
 
+def restated(rows: pd.DataFrame, previous: pd.DataFrame | None, base: dict) -> tuple[list[dict], str]:
+    """Every value of a past data year that differs from last year's edition (info, never blocking)."""
+    if previous is None or previous.empty or "data_year" not in previous.columns:
+        return [], "ingen udgave fra sidste år at sammenligne med"
+    key = ["data_year", "sector", "unit"]
+    before = previous[key + ["value"]].dropna(subset=["data_year"])
+    both = rows.merge(before, on=key, suffixes=("", "_before"))
+    changed = both[(both["value"] - both["value_before"]).abs() > 1e-9 * both["value_before"].abs().clip(lower=1)]
+    found = [_row_failure(base, r, f"værdien {number(r.value)}",
+                          f"{number(r.value_before)} som i sidste års udgave (revideret af kilden)")
+             for r in changed.sort_values(key).itertuples()]
+    return found, f"{count_text(len(found))} af {count_text(len(both))} værdier ændret siden sidste års udgave"
+
+
 CHECKS = {
+    "emissions_restated": restated,
     "emissions_sectors_add_up": sectors_add_up,
     "emissions_data_years_contiguous": data_years_contiguous,
     "emissions_sector_year_to_year": sector_year_to_year,

@@ -237,15 +237,17 @@ def test_exit_codes_through_make(faulty_run):
 
 
 def test_verify_names_the_page_whose_input_changed(tmp_path):
-    """`make verify` after a real run: all inputs match; then one byte of the targets file changes."""
+    """`make verify` after a real run (Ballerup: emissions as one saved API response per data year, each
+    recorded with its own checksum): all inputs match; then one byte of the targets file changes."""
     from tests.factories import make_project_copy
 
     root = make_project_copy(tmp_path)
-    run_pipeline(root, "report", "--year", str(YEAR), "--municipality", "741", check=True)
+    run_pipeline(root, "report", "--year", str(YEAR), "--municipality", "151", check=True)
     clean = run_pipeline(root, "verify", "--year", str(YEAR))
     assert clean.returncode == 0, clean.stdout + clean.stderr
-    targets = root / "data/raw/targets/741.yaml"
+    targets = root / "data/raw/targets/151.yaml"
     targets.write_bytes(targets.read_bytes().replace(b"source:", b"source: ", 1))
     changed = run_pipeline(root, "verify", "--year", str(YEAR))
     assert changed.returncode == 1
-    assert "741-samsoe.html: data/raw/targets/741.yaml er ændret siden udgivelsen" in changed.stdout
+    assert "151-ballerup.html: data/raw/targets/151.yaml er ændret siden udgivelsen" in changed.stdout
+    assert "emissions_" not in changed.stdout, "every saved API response still matches"

@@ -20,6 +20,14 @@ STATUS_PHRASE = {
 }
 
 
+def sector_da(sector: str) -> str:
+    """'energi' → 'Energi', 'samlet_med_landbrug' → 'I alt med landbrug'."""
+    for scope, label in SCOPES.items():
+        if sector == f"samlet_{scope}":
+            return f"I alt {label}"
+    return SECTOR_DA.get(sector, sector.replace("_", " "))
+
+
 def t(x) -> str:
     return f"{fmt.integer(x)}{fmt.NBSP}ton CO₂e"
 
@@ -112,6 +120,6 @@ def html(acc) -> str:
         "climate.html.j2", acc, ca=ca, headline=headline(ca, acc.official_name), table=table,
         svg=Markup(svg) if svg else None, bridge=Markup(bridge) if bridge else None,
         manko=ca.manko, manko_steps=manko_rows(ca) if ca.manko else [], t=t,
-        restated=[r.text() + f" ({SECTOR_DA.get(r.sector, r.sector.replace('_', ' '))})" for r in ca.restatements],
+        restated=[f"{r.text()} ({sector_da(r.sector)})" for r in ca.restatements],
         scope_da=SCOPES[ca.scope],
     )

@@ -108,3 +108,22 @@ def test_pipeline_checks_are_documented_in_the_suite(rule):
     assert rule in SUITE["meta"]["pipeline_checks"]
     definition = checks.DATASET_RULES["emissions"][rule]
     assert definition["severity"] in checks.SEVERITIES and len(definition["notes"]) > 40
+
+
+def test_a_restated_past_year_is_info_for_the_auditor_and_never_blocks():
+    """Last year's edition said 2021 energi = 104.000 t; this edition says 100.000 t."""
+    def rows(energi_2021):
+        return [{"data_year": 2021, "sector": s, "unit": "t_co2e", "value": v}
+                for s, v in (("energi", energi_2021), ("transport", 40_000.0))]
+
+    now = Delivery(YEAR).add(151, {"emissions": rows(100_000.0)})
+    before = Delivery(YEAR - 1).add(151, {"emissions": rows(104_000.0)})
+    result = validate.validate_year(YEAR, now.tables, now.manifest, before.tables)[151]
+    (rule,) = [r for r in result.rules if r["rule"] == "emissions_restated"]
+    assert rule["outcome"] == "failed" and rule["severity"] == "info"
+    (failure,) = [f for f in result.failures_detail if f["rule"] == "emissions_restated"]
+    assert "værdien 100.000" in failure["message"] and "104.000 som i sidste års udgave" in failure["message"]
+    assert result.status == "published" and not any(c["rule"] == "emissions_restated" for c in result.caveats)
+    unchanged = validate.validate_year(YEAR, now.tables, now.manifest, Delivery(YEAR - 1).add(
+        151, {"emissions": rows(100_000.0)}).tables)[151]
+    assert [r["outcome"] for r in unchanged.rules if r["rule"] == "emissions_restated"] == ["passed"]

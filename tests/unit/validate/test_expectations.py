@@ -315,6 +315,12 @@ CASES.update(
             text="kolonne t_co2e (dataår 2022, sektor energi, enhed t_co2e): værdien 130; forventet "
             "højst ±25 % ændring fra 2021 (100), men ændringen er +30 %",
         ),
+        "emissions_restated": Case(
+            "emissions",
+            row=2,
+            previous=lambda rows: [dict(r, value=104.0) if i == 0 else r for i, r in enumerate(rows)],
+            text="værdien 100; forventet 104 som i sidste års udgave (revideret af kilden)",
+        ),
         # cross-table checks (no GX)
         "delivery_not_empty": Case(
             None, row=None, delivered={}, text="ikke leveret nogen af de fem datasæt"
