@@ -127,7 +127,11 @@ def fetch(year: int, codes: list[int], raw_root: Path, data_years=None, environ=
         raise FetchError(f"Der er ingen API-nøgle til Klimaregnskabet: sæt miljøvariablen "
                          f"{KEY_VARIABLES[0]} (nøglen fås på klimaregnskabet.dk). Intet er hentet.")
     base = base_url(environ)
-    timeout = float(environ.get(TIMEOUT_VARIABLE) or DEFAULT_TIMEOUT)
+    try:
+        timeout = float(environ.get(TIMEOUT_VARIABLE) or DEFAULT_TIMEOUT)
+    except ValueError:
+        raise FetchError(f"{TIMEOUT_VARIABLE}={environ.get(TIMEOUT_VARIABLE)!r} skal være et antal "
+                         "sekunder, fx 60") from None
     years = list(data_years or range(FIRST_DATA_YEAR, year))
     for code in codes:
         folder = raw_root / str(year) / str(code)

@@ -184,3 +184,9 @@ def test_the_module_entry_point_runs_the_fetch(tmp_path, service, monkeypatch):
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in (tmp_path / "data" / "raw" / "2020" / "751").iterdir()) == [
         "emissions_2018.json", "emissions_2019.json", "emissions_fetch.json"]
+
+
+def test_a_timeout_that_is_not_a_number_is_refused(project, service, capsys, monkeypatch):
+    monkeypatch.setenv("KLIMAREGNSKAB_TIMEOUT", "snart")
+    _refused(project, capsys, "KLIMAREGNSKAB_TIMEOUT='snart' skal være et antal sekunder")
+    assert service.requests == []
