@@ -84,10 +84,10 @@ def sector_table(ca: ClimateAccount) -> dict:
 def manko_rows(ca: ClimateAccount) -> list[tuple[str, float, str]]:
     """The bridge's steps: (label, t CO2e, kind) — see charts.climate.bridge_chart."""
     m = ca.manko
-    start = "Basisfremskrivning 2030" if m.start_is_projection else f"Udledning {m.start_year}"
+    start = "Fremskrivning 2030" if m.start_is_projection else f"Udledning {m.start_year}"
     steps = [(start, m.start_t_co2e, "level"),
-             ("Gennemførte indsatser", -m.completed_t_co2e, "change"),
-             ("Indsatser i gang", -m.in_progress_t_co2e, "change"),
+             ("Gennemført", -m.completed_t_co2e, "change"),
+             ("I gang", -m.in_progress_t_co2e, "change"),
              ("Forventet 2030", m.expected_2030_t_co2e, "level"),
              ("Mål 2030", m.target_t_co2e, "level")]
     if m.manko_t_co2e > 0:
