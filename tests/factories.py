@@ -18,6 +18,22 @@ from pipeline import config, schema
 from pipeline.ingest.store import DeliveredFile, Manifest, MunicipalityDelivery, write_processed
 
 ROOT = Path(__file__).resolve().parent.parent
+# The documented keys of a validation summary JSON, in order (docs/architecture.md).
+SUMMARY_KEYS = [
+    "municipality_code",
+    "municipality",
+    "year",
+    "status",
+    "highest_failed_severity",
+    "datasets_delivered",
+    "datasets_missing",
+    "rules_checked",
+    "failures",
+    "caveats",
+    "failures_detail",
+    "page",
+    "provenance",
+]
 YEAR = 2024
 COPIED = ("data/raw", "data/reference", "expectations", "notebooks")
 FORMATS = ROOT / "tests" / "fixtures" / "formats"

@@ -17,7 +17,15 @@ from pipeline.account.kpis import KPI_DATASET, KPI_IDS
 from pipeline.ingest.store import DeliveredFile, Manifest, MunicipalityDelivery
 from pipeline.validate import checks, runner
 from pipeline.validate.suites import load_suites
-from tests.factories import YEAR, Delivery, all_valid, source_file, valid_rows, year_paths
+from tests.factories import (
+    SUMMARY_KEYS,
+    YEAR,
+    Delivery,
+    all_valid,
+    source_file,
+    valid_rows,
+    year_paths,
+)
 
 SUITE_FILES = {d: config.EXPECTATIONS / f"{d}.json" for d in schema.DATASET_NAMES}
 SUITES = {d: json.loads(p.read_text(encoding="utf-8")) for d, p in SUITE_FILES.items()}
@@ -699,21 +707,7 @@ def test_write_results_writes_summary_and_gx_json_atomically(crafted, tmp_path):
     code = crafted["scenarios"]["negative_tonnes"]
     slug = registry.get(code).slug
     summary = json.loads((folder / f"{slug}.summary.json").read_text(encoding="utf-8"))
-    assert list(summary) == [
-        "municipality_code",
-        "municipality",
-        "year",
-        "status",
-        "highest_failed_severity",
-        "datasets_delivered",
-        "datasets_missing",
-        "rules_checked",
-        "failures",
-        "caveats",
-        "failures_detail",
-        "page",
-        "provenance",
-    ]
+    assert list(summary) == SUMMARY_KEYS
     assert summary["status"] == "blocked" and summary["page"] == f"validation/{slug}.html"
     assert set(summary["provenance"]) == {"version", "commit", "dirty", "generated", "inputs"}
     assert set(summary["failures_detail"][0]) == {

@@ -8,23 +8,8 @@ import pytest
 
 from pipeline import registry, schema, validate
 from pipeline.validate import MunicipalityValidation, ValidationSummary
-from tests.factories import YEAR, Delivery, all_valid, year_paths
+from tests.factories import SUMMARY_KEYS, YEAR, Delivery, all_valid, year_paths
 
-SUMMARY_KEYS = [
-    "municipality_code",
-    "municipality",
-    "year",
-    "status",
-    "highest_failed_severity",
-    "datasets_delivered",
-    "datasets_missing",
-    "rules_checked",
-    "failures",
-    "caveats",
-    "failures_detail",
-    "page",
-    "provenance",
-]
 BLOCKED, CAVEAT, CLEAN = 101, 147, 151
 
 
