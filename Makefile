@@ -12,7 +12,15 @@ STAMP := $(VENV)/.installed-stamp
 LOCK := requirements.lock
 JUPYTERLAB_VERSION := 4.6.6
 
-RUN_ARGS := --year $(YEAR) $(if $(MUNICIPALITY),--municipality $(MUNICIPALITY)) $(if $(WORKERS),--workers $(WORKERS))
+# Run parameters reach the CLI as environment variables, quoted in the shell and never expanded by make
+# ($(value …)), so YEAR='2024;touch x', a backquote or $(shell …) in a value is one bad argument that the
+# CLI refuses, never a command.
+unexport YEAR MUNICIPALITY WORKERS DATA_YEARS
+export GA_YEAR = $(value YEAR)
+export GA_MUNICIPALITY = $(value MUNICIPALITY)
+export GA_WORKERS = $(value WORKERS)
+export GA_DATA_YEARS = $(value DATA_YEARS)
+RUN_ARGS = --year "$$GA_YEAR" $(if $(value MUNICIPALITY),--municipality "$$GA_MUNICIPALITY") $(if $(value WORKERS),--workers "$$GA_WORKERS")
 
 .PHONY: help setup fetch-emissions ingest validate report pdf verify sample test test-fast bench lint format lab lock clean
 
@@ -30,7 +38,7 @@ $(STAMP): $(LOCK) pyproject.toml
 setup: $(STAMP) ## Create or refresh .venv from the lock (done automatically by other targets)
 
 fetch-emissions: $(STAMP) ## Fetch Energi- og CO2-regnskabet (key in KLIMAREGNSKAB_API_KEY) as edition YEAR into data/raw/YEAR
-	$(PY) -m pipeline fetch-emissions --year $(YEAR) $(if $(MUNICIPALITY),--municipality $(MUNICIPALITY)) $(if $(DATA_YEARS),--data-years $(DATA_YEARS))
+	$(PY) -m pipeline fetch-emissions $(RUN_ARGS) $(if $(value DATA_YEARS),--data-years "$$GA_DATA_YEARS")
 
 ingest: $(STAMP) ## Read data/raw/YEAR deliveries into data/processed/YEAR/*.parquet
 	$(PY) -m pipeline ingest $(RUN_ARGS)
@@ -45,7 +53,7 @@ pdf: $(STAMP) ## Print each published report of YEAR to reports/YEAR/pdf/ with C
 	$(PY) -m pipeline pdf $(RUN_ARGS)
 
 verify: $(STAMP) ## Recompute the SHA-256 of every input of YEAR's published pages; exit 1 if any changed
-	$(PY) -m pipeline verify --year $(YEAR)
+	$(PY) -m pipeline verify --year "$$GA_YEAR"
 
 sample: $(STAMP) ## Regenerate the seeded sample deliveries in data/raw/ (2019-2024)
 	$(PY) -m tools.sample

@@ -9,6 +9,7 @@ import sys
 
 import frictionless
 import pandas as pd
+import pytest
 
 from pipeline import registry
 from pipeline.account.climate import kpis as climate_kpis
@@ -251,3 +252,17 @@ def test_verify_names_the_page_whose_input_changed(tmp_path):
     assert changed.returncode == 1
     assert "151-ballerup.html: data/raw/targets/151.yaml er ændret siden udgivelsen" in changed.stdout
     assert "emissions_" not in changed.stdout, "every saved API response still matches"
+
+
+@pytest.mark.parametrize("variable", ["YEAR=2024;touch {marker}", "YEAR=2024 --municipality 151",
+                                      "MUNICIPALITY=`touch {marker}`", "MUNICIPALITY=$(shell touch {marker})",
+                                      "WORKERS=$$(touch {marker})"])
+def test_make_variables_are_values_never_commands(tmp_path, variable):
+    """Issue 11: a make variable reaches the CLI as one quoted argument; make never expands it."""
+    marker = tmp_path / "pwned"
+    args = [variable.format(marker=marker)] + ([] if variable.startswith("YEAR=") else ["YEAR=2024"])
+    proc = subprocess.run(["make", "-C", str(ROOT), "--no-print-directory", "report", *args],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 2 and "Error 2" in proc.stderr, proc.stderr[-1500:]
+    assert not marker.exists(), f"{variable} ran a command"
+    assert "Traceback" not in proc.stderr
