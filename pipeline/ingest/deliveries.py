@@ -33,10 +33,14 @@ class IngestResult:
 
 
 def relative(path: Path, root: Path) -> str:
+    """PATH relative to the project root as a delivery is shown; a symbolic link is shown where it lies,
+    never where it points (its target may be outside the project)."""
     try:
+        if path.is_symlink():
+            return path.absolute().relative_to(root.absolute()).as_posix()
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
-        return path.as_posix()
+        return path.name if path.is_symlink() else path.as_posix()
 
 
 def available_years(raw: Path = config.RAW) -> list[int]:
@@ -68,6 +72,10 @@ def find_files(folder: Path, root: Path) -> tuple[dict[str, Path | list[Path]], 
     for path in sorted(folder.iterdir()):
         shown = relative(path, root)
         if path.name.lower() in IGNORED or path.name.startswith((".", "~$")):
+            continue
+        if path.is_symlink():  # it may point outside the project: never read or published
+            problems.append(Problem(shown, "filen er et symbolsk link og læses ikke", None, None, None,
+                                    "en almindelig fil, kopieret ind i kommunens mappe"))
             continue
         if path.is_dir():
             problems.append(Problem(shown, "uventet undermappe i en kommunes leverance"))
@@ -117,6 +125,11 @@ def ingest_year(year: int, raw: Path = config.RAW, root: Path = config.ROOT, str
     manifest = Manifest(year)
     for muni_dir in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
         shown = relative(muni_dir, root)
+        if muni_dir.is_symlink():
+            year_problems.append(Problem(shown, "kommunens mappe er et symbolsk link og læses ikke", None, None,
+                                         None, "en almindelig mappe i data/raw/<år>/"))
+            problems.append(year_problems[-1])
+            continue
         if not muni_dir.is_dir():
             if muni_dir.name.lower() not in IGNORED:
                 year_problems.append(Problem(shown, "filer skal ligge i en mappe pr. kommune",

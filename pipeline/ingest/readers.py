@@ -46,6 +46,8 @@ def read_raw(path: Path) -> tuple[pd.DataFrame, dict]:
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         df = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
+        header = pd.read_excel(path, sheet_name=0, header=None, nrows=1, dtype=object, engine="openpyxl")
+        _keep_header(df, list(header.iloc[0]) if len(header) else [])
         return df, {"format": "xlsx", "decimal": "."}
     text, encoding = decode(path.read_bytes())
     delimiter = sniff_delimiter(text)
@@ -53,8 +55,17 @@ def read_raw(path: Path) -> tuple[pd.DataFrame, dict]:
         io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
         quoting=csv.QUOTE_MINIMAL, skip_blank_lines=True,
     )
+    first = text.splitlines()[0] if text else ""
+    _keep_header(df, next(csv.reader([first], delimiter=delimiter), []))
     decimal = "," if delimiter == ";" else "."
     return df, {"format": "csv", "encoding": encoding, "delimiter": delimiter, "decimal": decimal}
+
+
+def _keep_header(df: pd.DataFrame, header: list) -> None:
+    """Use the header as written: pandas renames a repeated column ('tonnes', 'tonnes.1'), which would
+    hide that the file names a column twice (issue 11); read_dataset refuses such a file."""
+    if len(header) == len(df.columns):
+        df.columns = [f"unnamed: {i}" if _blank(h) else str(h) for i, h in enumerate(header)]
 
 
 def _blank(value: object) -> bool:
@@ -166,7 +177,8 @@ def read_dataset(path: Path, dataset: schema.Dataset, display_path: str):
     problems: list[Problem] = []
     duplicated = sorted({c for c in raw.columns if list(raw.columns).count(c) > 1})
     if duplicated:
-        return None, [Problem(display_path, f"kolonnen findes flere gange: {', '.join(duplicated)}")]
+        return None, [Problem(display_path, f"kolonnen findes flere gange: {', '.join(duplicated)}", 1,
+                              duplicated[0], None, "hver kolonne én gang i overskriftsrækken (række 1)")]
     unknown = [c for c in raw.columns if c not in dataset.column_names and not c.startswith("unnamed")]
     if unknown:
         log.warning("%s: ignoring unknown columns %s", display_path, unknown)

@@ -160,3 +160,19 @@ def test_lenient_mode_still_stops_on_problems_that_belong_to_no_municipality(raw
     (raw / "2024" / "999").mkdir()
     with pytest.raises(DeliveryError, match="ukendt kommune-mappe"):
         ingest.ingest_year(2024, raw, root=tmp_path, strict=False)
+
+
+def test_a_symbolic_link_is_never_read_and_its_target_never_shown(raw, tmp_path):
+    """Issue 11: a link to a file outside the project must not be read, published or named by its target."""
+    secret = tmp_path / "outside" / "fleet.csv"
+    secret.parent.mkdir()
+    secret.write_text(FLEET, encoding="utf-8")
+    (raw / "2024" / "151" / "fleet.csv").unlink()
+    (raw / "2024" / "151" / "fleet.csv").symlink_to(secret)
+    with pytest.raises(DeliveryError) as err:
+        ingest.ingest_year(2024, raw, root=tmp_path)
+    message = str(err.value)
+    assert "2024/151/fleet.csv: filen er et symbolsk link og læses ikke" in message
+    assert "forventet: en almindelig fil" in message and "outside" not in message
+    result = ingest.ingest_year(2024, raw, root=tmp_path, strict=False)
+    assert 151 in result.manifest.blocked and 151 not in result.manifest.municipalities

@@ -93,3 +93,27 @@ def test_unreadable_xlsx_is_a_problem_not_a_crash(tmp_path):
     path.write_bytes(b"this is not a zip file")
     table, problems = read_dataset(path, schema.DATASETS["fleet"], "fleet.xlsx")
     assert table is None and "kan ikke læses som xlsx" in problems[0].message
+
+
+def test_a_column_named_twice_is_refused_not_silently_dropped(tmp_path):
+    """Issue 11: pandas would read the second 'tonnes' as 'tonnes.1' and drop it without a word."""
+    from pipeline import schema
+    from pipeline.ingest.readers import read_dataset
+
+    path = tmp_path / "waste.csv"
+    path.write_text("fraction;treatment;tonnes;tonnes\nmadaffald;genanvendelse;1,5;2\n", encoding="utf-8")
+    table, problems = read_dataset(path, schema.DATASETS["waste"], "data/raw/2024/151/waste.csv")
+    assert table is None
+    (problem,) = problems
+    assert "kolonnen findes flere gange: tonnes" in str(problem) and "række 1" in str(problem)
+    assert "forventet: hver kolonne én gang" in str(problem)
+
+
+def test_trailing_empty_header_cells_are_not_duplicates(tmp_path):
+    from pipeline import schema
+    from pipeline.ingest.readers import read_dataset
+
+    path = tmp_path / "waste.csv"
+    path.write_text("fraction;treatment;tonnes;;\nmadaffald;genanvendelse;1,5;;\n", encoding="utf-8")
+    table, problems = read_dataset(path, schema.DATASETS["waste"], "data/raw/2024/151/waste.csv")
+    assert problems == [] and table["tonnes"].tolist() == [1.5]
