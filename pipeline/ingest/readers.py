@@ -20,10 +20,14 @@ log = logging.getLogger(__name__)
 DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y")
 _THOUSANDS_COMMA_DECIMAL = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
 _DANISH = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"})
+# Bounds every cell must keep: a date pandas can hold in nanoseconds and a plausible calendar, and a
+# number far below where sums overflow to infinity (issue 11: year 1066, 9999-12-31, 1e308 tonnes).
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+MAX_ABS_NUMBER = 1e15
 EXPECTED = {
-    schema.FLOAT: "et tal, fx 1234,5 eller 1234.5",
+    schema.FLOAT: "et tal, fx 1234,5 eller 1234.5, mindre end 1.000.000.000.000.000",
     schema.INT: "et heltal, fx 12",
-    schema.DATE: "en dato som 2024-12-31, 31-12-2024 eller 31.12.2024",
+    schema.DATE: "en dato mellem 1900 og 2100 som 2024-12-31, 31-12-2024 eller 31.12.2024",
 }
 
 
@@ -81,14 +85,17 @@ def _blank(value: object) -> bool:
 def parse_float(value: object, decimal: str) -> float:
     """'1.234,5' (decimal comma) or '1234.5' → 1234.5; raises ValueError otherwise."""
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        return float(value)
+        result = float(value)
+        if not np.isfinite(result) or abs(result) >= MAX_ABS_NUMBER:
+            raise ValueError(value)
+        return result
     text = str(value).strip().replace("\u00a0", "").replace(" ", "")
     if decimal == ",":
         if _THOUSANDS_COMMA_DECIMAL.match(text):
             text = text.replace(".", "")
         text = text.replace(",", ".")
     result = float(text)
-    if not np.isfinite(result):
+    if not np.isfinite(result) or abs(result) >= MAX_ABS_NUMBER:
         raise ValueError(value)
     return result
 
@@ -96,14 +103,21 @@ def parse_float(value: object, decimal: str) -> float:
 def parse_date(value: object) -> pd.Timestamp:
     """A date cell from Excel or one of DATE_FORMATS; raises ValueError otherwise."""
     if isinstance(value, (dt.datetime, dt.date, pd.Timestamp)):
-        return pd.Timestamp(value).normalize()
+        return _in_range(value.date() if isinstance(value, dt.datetime) else value, value)
     text = str(value).strip()
     for fmt in DATE_FORMATS:
         try:
-            return pd.Timestamp(dt.datetime.strptime(text, fmt)).normalize()
+            day = dt.datetime.strptime(text, fmt)
         except ValueError:
             continue
+        return _in_range(day.date(), value)
     raise ValueError(value)
+
+
+def _in_range(day: dt.date, value: object) -> pd.Timestamp:
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise ValueError(value)
+    return pd.Timestamp(day)
 
 
 def parse_text(value: object) -> str:

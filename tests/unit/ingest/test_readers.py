@@ -117,3 +117,22 @@ def test_trailing_empty_header_cells_are_not_duplicates(tmp_path):
     path.write_text("fraction;treatment;tonnes;;\nmadaffald;genanvendelse;1,5;;\n", encoding="utf-8")
     table, problems = read_dataset(path, schema.DATASETS["waste"], "data/raw/2024/151/waste.csv")
     assert problems == [] and table["tonnes"].tolist() == [1.5]
+
+
+@pytest.mark.parametrize("cell", ["1066-10-14", "9999-12-31", "31-12-1899"])
+def test_dates_outside_1900_to_2100_are_refused_with_what_was_expected(cell):
+    """Issue 11: pandas cannot hold them in nanoseconds, and validation crashed on them."""
+    from pipeline.ingest.readers import parse_date
+
+    with pytest.raises(ValueError):
+        parse_date(cell)
+    assert parse_date("2100-12-31").year == 2100 and parse_date("01.01.1900").year == 1900
+
+
+@pytest.mark.parametrize("cell", ["1e308", "1,0e300", "1.000.000.000.000.000", float("inf")])
+def test_numbers_that_would_overflow_a_sum_are_refused(cell):
+    from pipeline.ingest.readers import parse_float
+
+    with pytest.raises(ValueError):
+        parse_float(cell, ",")
+    assert parse_float("999.999.999.999,5", ",") == 999_999_999_999.5
