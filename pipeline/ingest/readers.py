@@ -31,11 +31,27 @@ EXPECTED = {
 }
 
 
+class UnreadableFile(ValueError):
+    """A file in a form the readers refuse, with what was expected instead (shown to the user)."""
+
+    def __init__(self, message: str, expected: str):
+        super().__init__(message)
+        self.expected = expected
+
+
+CSV_EXPECTED = "en CSV-fil i UTF-8 eller Windows-1252, fx gemt i Excel som 'CSV UTF-8 (kommasepareret)'"
+
+
 def decode(raw: bytes) -> tuple[str, str]:
     """Decode bytes as UTF-8 (with or without BOM), falling back to Windows-1252."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:200]:
+        raise UnreadableFile("filen er gemt som UTF-16 (Excels 'Unicode-tekst')", CSV_EXPECTED)
     try:
         return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
+        if raw.startswith(b"\xef\xbb\xbf"):  # a UTF-8 BOM in front of Windows-1252 text
+            raise UnreadableFile("filen begynder som UTF-8 (med BOM), men indeholder tegn i en anden "
+                                 "kodning, fx Windows-1252", CSV_EXPECTED) from None
         return raw.decode("cp1252"), "cp1252"
 
 
@@ -178,12 +194,31 @@ def normalise_header(name: object) -> str:
     return str(name).strip().lower().replace("\ufeff", "")
 
 
+def _sheet_with_columns(path: Path, required: list[str]) -> str | None:
+    """The name of a later sheet whose header row holds the dataset's columns, or None."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        for sheet in book.worksheets[1:]:
+            first = next(sheet.iter_rows(max_row=1, values_only=True), ())
+            if all(c in {normalise_header(h) for h in first if h is not None} for c in required):
+                return sheet.title
+    finally:
+        book.close()
+    return None
+
+
 def read_dataset(path: Path, dataset: schema.Dataset, display_path: str):
     """Typed frame for one delivery file (schema columns only) and every problem found."""
     try:
         raw, how = read_raw(path)
+    except UnreadableFile as exc:
+        return None, [Problem(display_path, f"filen kan ikke læses: {exc}", expected=exc.expected)]
     except Exception as exc:  # noqa: BLE001 - any reader failure becomes a user message
-        return None, [Problem(display_path, f"filen kan ikke læses som {path.suffix.lstrip('.')}: {exc}")]
+        kind = path.suffix.lstrip(".")
+        expected = ("en .xlsx-fil fra Excel med data på første ark" if kind == "xlsx" else CSV_EXPECTED)
+        return None, [Problem(display_path, f"filen kan ikke læses som {kind}: {exc}", expected=expected)]
     log.debug("read %s as %s", display_path, how)
     raw.columns = [normalise_header(c) for c in raw.columns]
     raw = raw.dropna(how="all")
@@ -193,6 +228,12 @@ def read_dataset(path: Path, dataset: schema.Dataset, display_path: str):
     if duplicated:
         return None, [Problem(display_path, f"kolonnen findes flere gange: {', '.join(duplicated)}", 1,
                               duplicated[0], None, "hver kolonne én gang i overskriftsrækken (række 1)")]
+    required = [c.name for c in dataset.columns if c.required]
+    if how["format"] == "xlsx" and not any(c in raw.columns for c in required):
+        sheet = _sheet_with_columns(path, required)
+        if sheet is not None:
+            return None, [Problem(display_path, f"dataene ligger på arket '{sheet}', ikke på det første ark",
+                                  expected="data på første ark i projektmappen: flyt arket forrest")]
     unknown = [c for c in raw.columns if c not in dataset.column_names and not c.startswith("unnamed")]
     if unknown:
         log.warning("%s: ignoring unknown columns %s", display_path, unknown)

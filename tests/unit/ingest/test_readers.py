@@ -136,3 +136,31 @@ def test_numbers_that_would_overflow_a_sum_are_refused(cell):
     with pytest.raises(ValueError):
         parse_float(cell, ",")
     assert parse_float("999.999.999.999,5", ",") == 999_999_999_999.5
+
+
+def test_files_in_a_form_we_refuse_say_what_was_expected(tmp_path):
+    """Issue 11: UTF-16 ('Unicode-tekst'), a UTF-8 BOM before Windows-1252 text, data on a later sheet."""
+    import openpyxl
+
+    from pipeline import schema
+    from pipeline.ingest.readers import read_dataset
+
+    waste = schema.DATASETS["waste"]
+    text = "fraction;treatment;tonnes\nmadaffald;genanvendelse;1,5\n"
+    cases = {
+        "utf16.csv": (text.encode("utf-16"), "UTF-16"),
+        "bom_cp1252.csv": (b"\xef\xbb\xbf" + "fraction;treatment;tonnes\nhøj;genanvendelse;1\n".encode("cp1252"),
+                           "UTF-8 (med BOM)"),
+    }
+    for name, (data, said) in cases.items():
+        (tmp_path / name).write_bytes(data)
+        table, (problem,) = read_dataset(tmp_path / name, waste, name)
+        assert table is None and said in str(problem) and "forventet: en CSV-fil i UTF-8" in str(problem)
+    book = openpyxl.Workbook()
+    book.active.title = "Forside"
+    data = book.create_sheet("Affald")
+    data.append(["fraction", "treatment", "tonnes"])
+    data.append(["madaffald", "genanvendelse", 1.5])
+    book.save(tmp_path / "waste.xlsx")
+    table, (problem,) = read_dataset(tmp_path / "waste.xlsx", waste, "waste.xlsx")
+    assert "dataene ligger på arket 'Affald'" in str(problem) and "forventet: data på første ark" in str(problem)
