@@ -7,15 +7,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from pipeline import schema
 from pipeline.account.climate import manko as manko_mod
 from pipeline.account.climate import restatements
-from pipeline.account.climate.target import SCOPES, ClimateTarget, assess
+from pipeline.account.climate.target import ClimateTarget, assess
 
-# Energi- og CO2-regnskabet's sectors in Danish, in the order the report shows them.
-SECTOR_DA = {"energi": "Energi", "transport": "Transport", "landbrug": "Landbrug",
-             "arealanvendelse": "Arealanvendelse", "affaldsdeponi": "Affaldsdeponi",
-             "kemiske_processer": "Kemiske processer", "spildevand": "Spildevand"}
-AGRICULTURE = ("landbrug", "arealanvendelse")
+# Energi- og CO2-regnskabet's sectors in Danish (the one vocabulary, pipeline.schema), in report order.
+SECTOR_DA = {k: v for k, v in schema.SECTOR_DA.items() if k in schema.EMISSION_SECTORS}
+AGRICULTURE = tuple(schema.AGRICULTURE_SECTORS)
 TOTAL_ROW = {"med_landbrug": "samlet_med_landbrug", "uden_landbrug": "samlet_uden_landbrug"}
 UNIT = "t_co2e"
 PER_INHABITANT = "t_co2e_per_inhabitant"
@@ -102,6 +101,3 @@ def build(edition: int, current: pd.DataFrame, previous: pd.DataFrame | None, ta
     now = values.rename(columns={"value": "t_co2e"})
     acc.restatements = restatements.compare(before, now)
     return acc
-
-
-SCOPE_DA = SCOPES

@@ -7,6 +7,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from pipeline import formatting as fmt
+from pipeline import schema
 from pipeline.account import charts, status
 from pipeline.account.climate.account import SECTOR_DA, ClimateAccount
 from pipeline.account.climate.target import SCOPES
@@ -21,11 +22,8 @@ STATUS_PHRASE = {
 
 
 def sector_da(sector: str) -> str:
-    """'energi' → 'Energi', 'samlet_med_landbrug' → 'I alt med landbrug'."""
-    for scope, label in SCOPES.items():
-        if sector == f"samlet_{scope}":
-            return f"I alt {label}"
-    return SECTOR_DA.get(sector, sector.replace("_", " "))
+    """'energi' → 'Energi', 'samlet_med_landbrug' → 'I alt med landbrug' (pipeline.schema's labels)."""
+    return schema.SECTOR_DA.get(sector, sector.replace("_", " "))
 
 
 def t(x) -> str:
