@@ -19,6 +19,7 @@ from pipeline import config
 from pipeline.account import actions, status, targets
 from pipeline.account.climate import account as climate
 from pipeline.account.climate import kpis as climate_kpis
+from pipeline.account.climate.target import ClimateTarget
 from pipeline.account.kpis import compute_history, rows_for
 from pipeline.ingest import load_processed
 
@@ -52,25 +53,26 @@ def municipality_rows(tables_by_year: dict[int, dict[str, pd.DataFrame]], code: 
     (CAVEATS: the KPI ids a validation warning qualifies)."""
     years = municipality_years(tables_by_year, code, year)
     history = compute_history({y: tables_by_year[y] for y in years}, code, year)
-    summary = status.summary(history, year, targets.load_file(code, targets_dir).targets)
+    target_file = targets.load_file(code, targets_dir)  # read once: the KPI targets and the climate block
+    summary = status.summary(history, year, target_file.targets)
     history["municipality_code"] = int(code)
     now = summary.drop(columns=["group", "title_da", "unit", "higher_is_better", "value"])
     now["caveat"] = now["kpi_id"].isin(set(caveats))
     table = history.merge(now, on=["year", "kpi_id"], how="left")
     table["data_year"] = table["year"]
-    climate = climate_kpis.rows(climate_account(tables_by_year, code, year, targets_dir), code, year)
+    climate = climate_kpis.rows(climate_account(tables_by_year, code, year, target_file.climate), code, year)
     return pd.concat([table[COLUMNS].astype(DTYPES), climate[COLUMNS].astype(DTYPES)], ignore_index=True)
 
 
 def climate_account(tables_by_year: dict[int, dict[str, pd.DataFrame]], code: int, year: int,
-                    targets_dir: Path = config.TARGETS):
+                    target: ClimateTarget | None):
     """The municipality's climate account from this edition's and last edition's emissions rows."""
     current = tables_by_year[year]
     previous = tables_by_year.get(year - 1, {})
     emissions = rows_for(current, "emissions", code) if "emissions" in current else None
     before = rows_for(previous, "emissions", code) if "emissions" in previous else None
     action_table = actions.actions_table(rows_for(current, "actions", code))
-    return climate.build(year, emissions, before, targets.load_file(code, targets_dir).climate, action_table)
+    return climate.build(year, emissions, before, target, action_table)
 
 
 def build(paths: config.YearPaths, codes: Iterable[int], targets_dir: Path = config.TARGETS,
