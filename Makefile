@@ -43,7 +43,7 @@ fetch-emissions: $(STAMP) ## Fetch Energi- og CO2-regnskabet (key in KLIMAREGNSK
 ingest: $(STAMP) ## Read data/raw/YEAR deliveries into data/processed/YEAR/*.parquet
 	$(PY) -m pipeline ingest $(RUN_ARGS)
 
-validate: $(STAMP) ## Ingest + validate YEAR and write the auditor's pages in reports/YEAR/validation/
+validate: $(STAMP) ## Ingest + validate YEAR; preview the auditor's pages in data/interim/validation-preview/YEAR/
 	$(PY) -m pipeline validate $(RUN_ARGS)
 
 report: $(STAMP) ## Ingest, validate and publish the green accounts for YEAR (optionally MUNICIPALITY=151)
@@ -86,5 +86,5 @@ lock: ## Rebuild requirements.lock from pyproject.toml in a scratch venv
 	rm -rf .lock-venv
 
 clean: ## Remove processed data and generated reports (raw data is never touched)
-	rm -rf data/processed/* reports/*
+	rm -rf data/processed/* data/processed/.[0-9]* data/interim reports/* reports/.generations reports/.lock-* reports/.[0-9]*.switch-* logs
 	@touch data/processed/.gitkeep reports/.gitkeep

@@ -8,13 +8,28 @@ import logging
 import os
 import sys
 
-from pipeline import __version__, config, formatting, ingest, registry, report_summary
+from pipeline import (
+    __version__,
+    config,
+    errors,
+    formatting,
+    ingest,
+    lock,
+    provenance,
+    registry,
+    report_summary,
+    runlog,
+)
 from pipeline import run as stages
 from pipeline.errors import ParameterError, PipelineError
 
 log = logging.getLogger("pipeline.cli")
 
 EXIT_OK, EXIT_BLOCKED, EXIT_INPUT = report_summary.EXIT_OK, report_summary.EXIT_BLOCKED, report_summary.EXIT_INPUT
+EXIT_BUSY = 3  # another run holds the year's lock
+EXIT_ENVIRONMENT = 4  # a read-only folder, a full disk, a missing permission
+EXIT_BUG = 5  # an unexpected error in the pipeline itself (traceback in the run's log file)
+EXIT_INTERRUPTED = 130
 
 
 def parse_year(text: str) -> int:
@@ -115,15 +130,17 @@ def cmd_ingest(args, paths: config.YearPaths) -> int:
 
 
 def cmd_validate(args, paths: config.YearPaths) -> int:
-    run = stages.validate(paths, args.municipality)
+    preview = stages.preview_paths(paths)
+    run = stages.validate(preview, args.municipality, args.run)
     blocked = print_failures(run, paths)
-    print(f"Validering {args.year}: {len(run.results)} kommuner, {blocked} blokeret. "
-          f"Revisorens sider: {paths.validation / 'index.html'}")
+    print(f"Validering {args.year}: {len(run.results)} kommuner, {blocked} blokeret. Forhåndsvisning af "
+          f"revisorens sider: {preview.validation / 'index.html'} (udgives med `make report YEAR={args.year}`)")
     return EXIT_BLOCKED if blocked else EXIT_OK
 
 
 def cmd_report(args, paths: config.YearPaths) -> int:
-    run = stages.report(paths, args.municipality, args.workers, config.TARGETS)
+    run = stages.report(paths, args.municipality, args.workers, config.TARGETS, run=args.run,
+                        work_dir=args.log_dir)
     selected = stages.ReportRun(run.validation.selected(args.municipality), run.outcomes)
     print_failures(selected.validation, paths)
     lines, counts = report_summary.lines(paths, selected, config.TARGETS)
@@ -131,7 +148,7 @@ def cmd_report(args, paths: config.YearPaths) -> int:
     print("\n".join(lines))
     print(report_summary.totals(counts))
     for path in run.removed:
-        print(f"Fjernet: {path.relative_to(paths.reports_root)} (kommunen leverer ikke længere for {args.year})")
+        print(f"Fjernet: {path} (kommunen leverer ikke længere for {args.year})")
     if run.stale_pdfs:
         print(f"Fjernet {formatting.count_da(len(run.stale_pdfs), 'forældet PDF-fil', 'forældede PDF-filer')} "
               f"(ældre end rapporten eller uden rapport): {', '.join(p.name for p in run.stale_pdfs)}. "
@@ -143,10 +160,8 @@ def cmd_report(args, paths: config.YearPaths) -> int:
 
 
 def cmd_pdf(args, paths: config.YearPaths) -> int:
-    from pipeline.publish import pdf
-
     try:
-        written = pdf.print_year(args.year, paths.reports_root, municipality=args.municipality.code if args.municipality else None)
+        written = stages.print_pdfs(paths, args.municipality, args.run)
     except FileNotFoundError as exc:
         raise ParameterError(f"Der er ingen udgivne rapporter for {args.year} at printe - kør først "
                              f"`make report YEAR={args.year}` ({exc})") from None
@@ -183,10 +198,33 @@ COMMANDS = {"ingest": cmd_ingest, "validate": cmd_validate,
             "report": cmd_report, "pdf": cmd_pdf, "verify": cmd_verify}
 
 
+def _console_logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format=runlog.FORMAT, datefmt="%H:%M:%S")
+    for handler in logging.getLogger().handlers:  # the log file (runlog) may take DEBUG; the console not
+        if type(handler) is logging.StreamHandler:
+            handler.setLevel(logging.DEBUG if verbose else logging.INFO)
+
+
+def run_locked(args, paths: config.YearPaths) -> int:
+    """Hold the year's lock, clean up after interrupted runs, log to the run's folder, run the command."""
+    with lock.hold(paths.reports_root, args.year, f"{args.command} {args.year}"):
+        info = provenance.RunInfo.now(stages.CODE_ROOT)
+        args.run, args.run_id = info, stages.run_id(info)
+        args.log_dir = runlog.start(args.year, args.run_id)
+        removed = stages.remove_leftovers(paths)
+        if removed:
+            print(f"Ryddet op efter en afbrudt kørsel: fjernet "
+                  f"{formatting.count_da(len(removed), 'efterladt fil eller mappe', 'efterladte filer og mapper')} "
+                  f"({', '.join(str(p.relative_to(config.ROOT)) if p.is_relative_to(config.ROOT) else str(p) for p in removed[:5])}"
+                  f"{', …' if len(removed) > 5 else ''}).")
+        log_run_start(args, paths)
+        return COMMANDS[args.command](args, paths)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    _console_logging(args.verbose)
+    args.log_dir = None
     try:
         if args.command == "fetch-emissions":  # writes the year's deliveries: the folder may not exist yet
             log.info("green-accounts-pipeline %s: fetch-emissions year=%s municipality=%s root=%s",
@@ -195,8 +233,35 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_fetch_emissions(args)
         paths = config.YearPaths(args.year, config.RAW, config.PROCESSED, config.REPORTS)
         ingest.check_year(args.year, paths.raw_root)
-        log_run_start(args, paths)
-        return COMMANDS[args.command](args, paths)
+        if args.command == "verify":  # reads only: no lock, no log folder
+            log_run_start(args, paths)
+            return cmd_verify(args, paths)
+        return run_locked(args, paths)
+    except lock.RunInProgress as exc:
+        print(f"\nOPTAGET: {exc}", file=sys.stderr)
+        return EXIT_BUSY
     except PipelineError as exc:
         print(f"\nFEJL: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except OSError as exc:
+        log.debug("environment error", exc_info=True)
+        print(f"\nFEJL I MILJØET: {errors.describe_environment(exc)}\n{_unchanged(args)}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
+    except KeyboardInterrupt:
+        print(f"\nAfbrudt. {_unchanged(args)}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        log.debug("unexpected error", exc_info=True)
+        where = f"Detaljer og traceback: {args.log_dir / runlog.LOG_NAME}" if args.log_dir \
+            else "Kør med --verbose for detaljer"
+        print(f"\nUVENTET FEJL i pipelinen ({type(exc).__name__}: {exc}). {where}. {_unchanged(args)} "
+              f"Meld fejlen til udviklerne med logfilen.", file=sys.stderr)
+        return EXIT_BUG
+    finally:
+        runlog.stop()
+
+
+def _unchanged(args) -> str:
+    if args.command in ("report", "pdf"):
+        return f"Den tidligere udgivelse i reports/{args.year}/ er uændret."
+    return ""

@@ -16,6 +16,9 @@ TARGETS = RAW / "targets"
 EXPECTATIONS = ROOT / "expectations"
 NOTEBOOKS = ROOT / "notebooks"
 REPORTS = ROOT / "reports"
+LOGS = ROOT / "logs"  # one folder per run: its debug log (with any traceback) and failed notebooks
+# `make validate` is a check before publishing: its auditor's pages go here, never into reports/.
+VALIDATION_PREVIEW = DATA / "interim" / "validation-preview"
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE / "templates"
 

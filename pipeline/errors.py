@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 
 
@@ -46,3 +47,42 @@ class DeliveryError(PipelineError):
 
 class ParameterError(PipelineError):
     """A bad run parameter (year, municipality, worker count)."""
+
+
+class EnvironmentProblem(PipelineError):
+    """The machine, not the data: a read-only folder, a full disk, a missing permission."""
+
+
+# errno values that mean the environment stops the run (no data or code fix helps).
+_ENVIRONMENT_ERRNOS = {
+    errno.EACCES: ("Ingen adgang til {path}",
+                   ("giv brugeren, der kører pipelinen, skriveadgang til mappen (fx med chown eller chmod), "
+                   "eller kør i en kopi af projektet, hvor du har adgang")),
+    errno.EPERM: ("Handlingen er ikke tilladt på {path}",
+                  "giv brugeren, der kører pipelinen, de nødvendige rettigheder til mappen"),
+    errno.EROFS: ("{path} ligger på et skrivebeskyttet filsystem",
+                  "montér mappen skrivbar, eller kør i en kopi af projektet på en skrivbar disk"),
+    errno.ENOSPC: ("Der er ikke mere plads på disken ved {path}",
+                   "frigør plads (fx gamle logfiler i logs/ eller `make clean`) og kør igen"),
+    errno.EDQUOT: ("Diskkvoten er brugt op ved {path}",
+                   "frigør plads eller bed om en større kvote, og kør igen"),
+    errno.EMFILE: ("For mange åbne filer ved {path}",
+                   "hæv grænsen for åbne filer (ulimit -n) eller kør med færre WORKERS"),
+    errno.EIO: ("Disken gav en I/O-fejl ved {path}", "kontrollér disken, og kør igen"),
+}
+
+
+def is_environment(exc: BaseException) -> bool:
+    """True for an OSError that the machine causes (permissions, read-only or full disk)."""
+    return isinstance(exc, OSError) and exc.errno in _ENVIRONMENT_ERRNOS
+
+
+def describe_environment(exc: OSError) -> str:
+    """A Danish message naming the path and what to do, for any OSError."""
+    path = exc.filename or "(ukendt sti)"
+    if exc.filename2:
+        path = f"{exc.filename} → {exc.filename2}"
+    what, todo = _ENVIRONMENT_ERRNOS.get(exc.errno, ("Filsystemet afviste {path}", ("kontrollér stien og "
+                                                     "rettighederne, og kør igen")))
+    detail = f" ({exc.strerror})" if exc.strerror else ""
+    return f"{what.format(path=path)}{detail}: {todo}."

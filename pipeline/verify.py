@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pipeline import config, provenance
 from pipeline.errors import ParameterError
+from pipeline.publish import publication
 
 REPORT_PAGES = "[0-9][0-9][0-9]-*.html"
 
@@ -93,7 +94,8 @@ def verify(paths: config.YearPaths, root: Path = config.ROOT) -> VerifyResult:
         result.pages.append(page.name)
         check(page.name, record, "udgivelsen")
     published = {p.stem for p in pages}
-    for sidecar in sorted(paths.provenance.glob("*.json")) if paths.provenance.is_dir() else []:
+    for sidecar in sorted(paths.provenance.glob(REPORT_PAGES.replace(".html", ".json"))) \
+            if paths.provenance.is_dir() else []:
         if sidecar.stem not in published:
             result.problems.append(f"provenance/{sidecar.name}: siden {sidecar.stem}.html, den hører til, "
                                    "findes ikke")
@@ -109,6 +111,9 @@ def verify(paths: config.YearPaths, root: Path = config.ROOT) -> VerifyResult:
             continue
         result.validations.append(page)
         check(page, record, "valideringen")
+    if publication.state_path(paths).exists():  # the publication's own files, as the run sealed them
+        result.problems += [f"udgivelsen er ændret efter kørslen: {line}" for line in
+                            publication.differences(paths.reports)]
     return result
 
 

@@ -6,6 +6,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from pipeline import __version__, atomic, config, provenance, registry, templating
+from pipeline import __version__, atomic, config, errors, faults, provenance, registry, templating
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,8 @@ class RenderJob:
     targets_dir: Path
     generated: str
     run: provenance.RunInfo | None = None  # the run's provenance, made once in render_all
+    work_dir: Path | None = None  # where the notebook is executed; a failed one stays there (the run's log
+    # folder), so a failed notebook never lands in the publication
 
 
 @dataclass
@@ -82,7 +85,10 @@ def render_one(job: RenderJob) -> RenderOutcome:
     start = time.perf_counter()
     paths, muni = job.paths, job.muni
     paths.notebooks.mkdir(parents=True, exist_ok=True)
-    executed, failed = paths.notebook(muni), paths.failed_notebook(muni)
+    executed = paths.notebook(muni)
+    failed = job.work_dir / executed.name.replace(".ipynb", ".failed.ipynb") if job.work_dir \
+        else paths.failed_notebook(muni)
+    failed.parent.mkdir(parents=True, exist_ok=True)
     parameters = {"municipality_code": muni.code, "year": paths.year,
                   "processed_root": str(paths.processed_root), "reports_root": str(paths.reports_root),
                   "targets_dir": str(job.targets_dir)}
@@ -94,6 +100,11 @@ def render_one(job: RenderJob) -> RenderOutcome:
                 kernel_name="python3", progress_bar=False, log_output=False, cwd=str(config.ROOT),
                 shutdown_kernel="immediate", extra_arguments=["--IPKernelApp.log_level=ERROR"],
             )
+    except OSError as exc:
+        if errors.is_environment(exc):  # a full disk or a read-only folder stops the run, not one page
+            raise
+        return RenderOutcome(muni, False, error=f"{describe_failure(exc)} (se {failed})",
+                             seconds=time.perf_counter() - start)
     except Exception as exc:  # noqa: BLE001 - any notebook failure keeps the last good report
         return RenderOutcome(muni, False, error=f"{describe_failure(exc)} (se {failed})",
                              seconds=time.perf_counter() - start)
@@ -103,7 +114,7 @@ def render_one(job: RenderJob) -> RenderOutcome:
         return RenderOutcome(muni, False, error=f"inddata kunne ikke registreres: {type(exc).__name__}: {exc}",
                              seconds=time.perf_counter() - start)
     target = publish_page(paths, muni, to_html(nbformat.from_dict(nb), muni, paths.year, job.generated), record)
-    os.replace(failed, executed)
+    shutil.move(failed, executed)
     return RenderOutcome(muni, True, str(target), str(executed), seconds=time.perf_counter() - start)
 
 
@@ -141,7 +152,7 @@ def _run_in_environment(run: provenance.RunInfo):
 
 def render_all(munis: list[registry.Municipality], paths: config.YearPaths, workers: int | None = None,
                targets_dir: Path = config.TARGETS, progress: bool = True,
-               run: provenance.RunInfo | None = None) -> list[RenderOutcome]:
+               run: provenance.RunInfo | None = None, work_dir: Path | None = None) -> list[RenderOutcome]:
     """Render every municipality in MUNIS in parallel across the CPU cores.
 
     RUN: the run's provenance (default: made here), shown in each page's footer and recorded with
@@ -150,7 +161,7 @@ def render_all(munis: list[registry.Municipality], paths: config.YearPaths, work
     from tqdm import tqdm
 
     run = run or provenance.RunInfo.now(config.ROOT)
-    jobs = [RenderJob(m, paths, Path(targets_dir), run.generated_da, run) for m in munis]
+    jobs = [RenderJob(m, paths, Path(targets_dir), run.generated_da, run, work_dir) for m in munis]
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
     outcomes: list[RenderOutcome] = []
     context = multiprocessing.get_context("spawn")
@@ -163,4 +174,6 @@ def render_all(munis: list[registry.Municipality], paths: config.YearPaths, work
             bar.set_postfix_str(outcome.muni.name)
             log.debug("rendered %s in %.1f s (ok=%s)", outcome.code, outcome.seconds, outcome.ok)
             outcomes.append(outcome)
+            if len(outcomes) == 1:
+                faults.checkpoint("after-first-render")
     return sorted(outcomes, key=lambda o: o.code)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 import pipeline
-from pipeline import config, schema
+from pipeline import config, faults, schema
 
 # The code that decides what a processed table holds: a change re-reads every year.
 FINGERPRINTED_CODE = ("ingest/readers.py", "ingest/deliveries.py", "ingest/store.py", "ingest/emissions.py",
@@ -123,6 +123,7 @@ def write_processed(year: int, tables: dict[str, pd.DataFrame], manifest: Manife
             table.to_parquet(tmp / f"{name}.parquet", index=False)
         (tmp / "manifest.json").write_text(
             json.dumps(manifest.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        faults.checkpoint("ingest-before-swap")
         old = processed / f".{year}-old"
         if final.exists():
             shutil.rmtree(old, ignore_errors=True)
@@ -156,3 +157,9 @@ def fingerprint(year: int, raw: Path = config.RAW) -> str:
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         digest.update(path.relative_to(folder).as_posix().encode() + sha256(path).encode())
     return digest.hexdigest()
+
+
+def leftovers(year: int, processed: Path = config.PROCESSED) -> list[Path]:
+    """Half-written folders of YEAR (`data/processed/.<YEAR>-*`) that a killed ingest left behind."""
+    processed = Path(processed)
+    return sorted(processed.glob(f".{int(year)}-*")) if processed.is_dir() else []

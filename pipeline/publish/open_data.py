@@ -188,10 +188,14 @@ def package_path(paths: config.YearPaths) -> Path:
 
 
 def write(paths: config.YearPaths, munis: Iterable[registry.Municipality],
-          targets_dir: Path = config.TARGETS) -> list[Path]:
-    """Write kpis.csv, kpis.json and datapackage.json for the published MUNIS from the KPI table."""
+          targets_dir: Path = config.TARGETS, table: pd.DataFrame | None = None) -> list[Path]:
+    """Write kpis.csv, kpis.json and datapackage.json for the published MUNIS from TABLE: the KPI rows of
+    the pages actually published (default: the run's KPI table)."""
     munis = list(munis)
-    table = kpi_table.load(paths) if munis else pd.DataFrame(columns=kpi_table.COLUMNS)
+    if not munis:
+        table = pd.DataFrame(columns=kpi_table.COLUMNS)
+    elif table is None:
+        table = kpi_table.load(paths)
     rows = frame(table, munis, paths.year, targets_dir)
     atomic.write_bytes(paths.open_data_csv, csv_text(rows).encode(ENCODING))
     atomic.write_text(paths.open_data_json, json.dumps(records(rows), ensure_ascii=False, indent=1) + "\n")

@@ -22,7 +22,7 @@ from pipeline.account.status import (
     REACHED,
 )
 from pipeline.ingest import load_manifest
-from pipeline.publish import open_data
+from pipeline.publish import open_data, publication
 from pipeline.templating import STATUS_SYMBOL
 from pipeline.validate import load_summaries
 
@@ -59,33 +59,46 @@ def index_cells(rows: pd.DataFrame, year: int) -> dict[str, dict]:
             for kpi_id, r in now.iterrows()}
 
 
+def published_rows(paths: config.YearPaths) -> tuple[publication.Publication | None, pd.DataFrame | None]:
+    """The publication record and the KPI rows of the pages it holds; without a record (a folder written
+    outside a pipeline run), the run's KPI table."""
+    record = publication.load(paths)
+    if record is not None:
+        return record, publication.load_table(paths)
+    return None, kpi_table.load(paths) if paths.kpis.exists() else None
+
+
+def _state(record, code: int, published: bool) -> str:
+    if record is not None and code in record.municipalities:
+        return record.municipalities[code].state
+    return publication.PUBLISHED if published else publication.BLOCKED
+
+
 def collect(paths: config.YearPaths, targets_dir: Path = config.TARGETS):
-    """One entry per validated municipality, with its KPI rows when its report is published."""
+    """One entry per validated municipality, with the KPI rows of its published page (a kept older page
+    keeps its own figures: never newer ones than the page shows)."""
     entries, rows = [], []
     manifest = load_manifest(paths.year, paths.processed_root)
-    table = kpi_table.load(paths) if paths.kpis.exists() else None
-    for code, summary in load_summaries(paths).items():
-        if manifest is not None and code not in manifest.municipalities:
-            continue  # validated in an earlier run, not in this year's current deliveries
+    record, table = published_rows(paths)
+    summaries = {code: summary for code, summary in load_summaries(paths).items()
+                 if manifest is None or code in manifest.municipalities}  # not those of earlier deliveries
+    for code, problems in sorted((manifest.blocked if manifest else {}).items()):
+        summaries[code] = {"status": "blocked", "failures": {"critical": len(problems), "warning": 0}}
+    for code, summary in sorted(summaries.items()):
         muni = registry.get(code)
         report = paths.report(muni)
-        entry = {"muni": muni, "summary": summary, "published": summary.published,
+        state = _state(record, code, not isinstance(summary, dict) and summary.published)
+        entry = {"muni": muni, "summary": summary, "state": state, "published": state == publication.PUBLISHED,
                  "report": report.name if report.exists() else None, "kpis": {},
-                 "validation_page": f"validation/{muni.slug}.html"}
+                 "validation_page": "validation/index.html" if isinstance(summary, dict)
+                 else f"validation/{muni.slug}.html"}
         own = table[table["municipality_code"] == code] if table is not None else None
-        if entry["published"] and report.exists() and own is not None and not own.empty:
-            muni_rows = open_data_rows(muni, paths.year, own)
-            rows += muni_rows
+        shown = report.exists() and (record is not None or entry["published"])
+        if shown and own is not None and not own.empty:
+            rows += open_data_rows(muni, paths.year, own)
             entry["kpis"] = index_cells(own, paths.year)
             entry["sample_data"] = targets.load_file(code, targets_dir).is_sample
         entries.append(entry)
-    for code, problems in sorted((manifest.blocked if manifest else {}).items()):
-        muni = registry.get(code)
-        report = paths.report(muni)
-        entries.append({"muni": muni, "published": False, "kpis": {}, "validation_page": "validation/index.html",
-                        "report": report.name if report.exists() else None,
-                        "summary": {"status": "blocked", "failures": {"critical": len(problems), "warning": 0}}})
-    entries.sort(key=lambda e: e["muni"].code)
     return entries, rows
 
 
@@ -102,7 +115,7 @@ def render_index(year: int, entries: list[dict], generated: str) -> str:
 def write_year(paths: config.YearPaths, targets_dir: Path = config.TARGETS, generated: str | None = None) -> Path:
     """Write index.html and the open data (kpis.csv, kpis.json, datapackage.json) for the year."""
     entries, rows = collect(paths, targets_dir)
-    open_data.write(paths, [e["muni"] for e in entries if e["kpis"]], targets_dir)
+    open_data.write(paths, [e["muni"] for e in entries if e["kpis"]], targets_dir, published_rows(paths)[1])
     atomic.write_text(paths.index, render_index(paths.year, entries, generated or formatting.now()))
     log.info("wrote overview for %s: %d municipalities, %d KPI rows", paths.year, len(entries), len(rows))
     return paths.index

@@ -66,3 +66,43 @@ def test_blocked_municipality_has_no_open_data_rows(year):
     by_code = {e["muni"].code: e for e in entries}
     assert by_code[153]["kpis"] == {} and not by_code[153]["published"]
     assert {r["municipality_code"] for r in rows} == {151}
+
+
+def test_a_page_kept_after_a_failed_render_keeps_its_own_figures_in_the_overview_and_open_data(year):
+    """The run's KPI table has new figures for Ballerup, but its notebook failed: the overview and the open
+    data show the figures of the page still published (the previous publication's rows), and say so."""
+    from pipeline import provenance
+    from pipeline.publish import publication
+
+    paths, targets = year
+    old = kpi_table.load(paths)
+    publication.write_table(paths, old)  # the previous publication's rows (a copy carried into the new one)
+    new = old.copy()
+    new.loc[new["kpi_id"] == "zero_emission_share_passenger_cars", "value"] = 99.0
+    run = provenance.RunInfo("1.0", "abc1234", False, pd.Timestamp("2025-01-02T03:04:05+01:00").to_pydatetime())
+    record, table = publication.compose(paths, new, {151: False}, [153], run, {151: "celle 7 fejlede"})
+    assert record.municipalities[151].state == publication.RENDER_FAILED
+    assert record.municipalities[151].note == "celle 7 fejlede"
+    assert record.municipalities[153].state == publication.BLOCKED and record.municipalities[153].page is None
+    publication.write_table(paths, table)
+    publication.seal(paths, record)
+    overview.write_year(paths, targets, generated="nu")
+    csv = pd.read_csv(paths.open_data_csv, sep=";", decimal=",", encoding="utf-8-sig").set_index("kpi_id")
+    assert csv.loc["zero_emission_share_passenger_cars", "value"] == pytest.approx(50.0), "the kept page's value"
+    index = paths.index.read_text(encoding="utf-8")
+    assert "Ikke opdateret" in index and "(ældre rapport)" in index and "Udgivet: læs" not in index
+    assert "index.html: ikke i udgivelsen" in publication.differences(paths.reports), "written after the seal"
+
+
+def test_a_page_rendered_in_the_run_takes_the_new_figures(year):
+    from pipeline import provenance
+    from pipeline.publish import publication
+
+    paths, _ = year
+    publication.write_table(paths, kpi_table.load(paths).assign(value=1.0))  # an older publication's rows
+    run = provenance.RunInfo("1.0", "abc1234", False, pd.Timestamp("2025-01-02T03:04:05+01:00").to_pydatetime())
+    record, table = publication.compose(paths, kpi_table.load(paths), {151: True}, [], run)
+    assert record.municipalities[151].state == publication.PUBLISHED
+    assert record.municipalities[151].page_generated == run.generated
+    pd.testing.assert_frame_equal(table.reset_index(drop=True),
+                                  kpi_table.load(paths)[list(table.columns)].reset_index(drop=True))
