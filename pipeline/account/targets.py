@@ -7,12 +7,12 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from pipeline import config
+from pipeline.account import target_problems
 from pipeline.account.climate import target as climate_target
 from pipeline.account.climate.target import ClimateTarget
 from pipeline.account.kpis.meta import KPI_DEFS, KPI_IDS
+from pipeline.account.target_problems import Problems, TargetsProblem
 from pipeline.errors import PipelineError
 
 log = logging.getLogger(__name__)
@@ -24,10 +24,19 @@ _TOP_KEYS = {"municipality_code", "source", "sample_data", "targets", "climate"}
 _ENTRY_KEYS = {"baseline", "target", "source"}
 _POINT_KEYS = {"year", "value"}
 _EXAMPLE = "target: {year: 2030, value: 60.0}"
+_KIND_DA = {list: "liste", str: "tekst", int: "tal", float: "tal", bool: "sand/falsk-værdi"}
 
 
 class TargetsError(PipelineError, ValueError):
-    """A targets file that cannot be used; the message names the file, the KPI and the fix."""
+    """A targets file that cannot be used; lists every problem (file, line, key, value, what was expected)."""
+
+    def __init__(self, problems: list[TargetsProblem]):
+        self.problems = sorted(problems, key=lambda p: p.row or 0)  # in the order of the file
+        file = self.problems[0].file if self.problems else "<mål>"
+        count = len(self.problems)
+        lines = [f"{file}: {count} {'problem' if count == 1 else 'problemer'} i målfilen:"]
+        lines += [f"  - {p}" for p in self.problems]
+        super().__init__("\n".join(lines))
 
 
 @dataclass(frozen=True)
@@ -76,127 +85,109 @@ def load(code: int, targets_dir: Path = config.TARGETS) -> dict[str, Target]:
 
 
 def load_file(code: int, targets_dir: Path = config.TARGETS) -> TargetFile:
-    """Read and check the targets file; a missing file means no targets, a bad one raises."""
+    """Read and check the targets file; a missing file means no targets, a bad one raises TargetsError."""
     path = path_for(code, targets_dir)
     if not path.exists():
         log.info("no targets file %s: every KPI will show 'mangler mål'", path)
         return TargetFile(code=int(code))
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise TargetsError(f"{path}: er ikke gyldig YAML ({exc}). Ret syntaksen.") from None
-    except UnicodeDecodeError:
-        raise TargetsError(f"{path}: er ikke UTF-8-tekst. Gem filen som UTF-8.") from None
-    return parse(doc, code, path)
+    doc, problems = target_problems.read(path)
+    return parse(doc, code, path, problems)
 
 
-def parse(doc: object, code: int, path: Path | str = "<targets>") -> TargetFile:
+def parse(doc: object, code: int, path: Path | str = "<targets>", problems: Problems | None = None) -> TargetFile:
     """Check a parsed targets document; raise TargetsError listing every problem."""
-    errors: list[str] = []
+    problems = problems if problems is not None else Problems(path)
+    if problems and doc is None:  # the file could not be read or parsed
+        raise TargetsError(problems.items)
     if not isinstance(doc, dict):
-        raise TargetsError(
-            f"{path}: forventede nøglerne 'municipality_code', 'source' og 'targets', "
-            f"men filen indeholder en {type(doc).__name__}."
-        )
+        kind = _KIND_DA.get(type(doc), type(doc).__name__)
+        problems.add(None, "filen er tom" if doc is None else f"filen indeholder en {kind}, ikke nøgler og værdier",
+                     expected="nøglerne 'municipality_code', 'source' og 'targets' (og evt. 'climate')")
+        raise TargetsError(problems.items)
     for key in sorted(set(doc) - _TOP_KEYS, key=str):
-        errors.append(f"ukendt nøgle '{key}' (tilladt: {', '.join(sorted(_TOP_KEYS))})")
+        problems.add(str(key), f"ukendt nøgle '{key}'", expected=f"en af {', '.join(sorted(_TOP_KEYS))}")
     file_code = doc.get("municipality_code")
     if file_code is not None and (not _is_int(file_code) or int(file_code) != int(code)):
-        errors.append(
-            f"municipality_code er {file_code!r}, men filen er for {int(code)}; "
-            "ret koden eller omdøb filen"
-        )
+        problems.add("municipality_code", f"municipality_code er {file_code!r}, men filen er for {int(code)}",
+                     file_code, f"{int(code)}; ret koden eller omdøb filen")
     source = doc.get("source")
     if not isinstance(source, str) or not source.strip():
-        errors.append("'source' skal angive, hvor målene kommer fra, fx klimahandlingsplanen")
+        problems.add("source", "'source' skal angive, hvor målene kommer fra", source,
+                     "en tekst, fx klimahandlingsplanens titel")
         source = ""
     sample = doc.get("sample_data", False)
     if not isinstance(sample, bool):
-        errors.append(f"'sample_data' skal være true eller false, ikke {sample!r}")
+        problems.add("sample_data", "'sample_data' skal være true eller false", sample, "true eller false")
         sample = False
     raw_targets = doc.get("targets")
     if raw_targets is None:
         raw_targets = {}
     if not isinstance(raw_targets, dict):
-        errors.append(
-            f"'targets' skal være nøgletal (kpi_id) → {{baseline, target}}, ikke {raw_targets!r}"
-        )
+        problems.add("targets", "'targets' skal være nøgletal (kpi_id) med mål", raw_targets,
+                     f"kpi_id → {{baseline, target}}, fx household_recycling_rate: {{{_EXAMPLE}}}")
         raw_targets = {}
     out: dict[str, Target] = {}
     for kpi_id, entry in raw_targets.items():
-        target = _parse_entry(str(kpi_id), entry, source.strip(), errors)
+        target = _parse_entry(str(kpi_id), entry, source.strip(), problems)
         if target is not None:
             out[target.kpi_id] = target
-    climate = climate_target.parse(doc.get("climate"), errors)
-    if errors:
-        listing = "\n".join(f"  - {e}" for e in errors)
-        raise TargetsError(f"{path}: {len(errors)} {'problem' if len(errors) == 1 else 'problemer'} i målfilen:\n{listing}")
+    climate = climate_target.parse(doc.get("climate"), problems)
+    if problems:
+        raise TargetsError(problems.items)
     ordered = {k: out[k] for k in KPI_IDS if k in out}
     return TargetFile(int(code), source.strip(), sample, ordered, Path(path), climate)
 
 
-def _parse_entry(kpi_id: str, entry: object, source: str, errors: list[str]) -> Target | None:
-    """One `targets:` entry → Target, appending problems to `errors`."""
+def _parse_entry(kpi_id: str, entry: object, source: str, problems: Problems) -> Target | None:
+    """One `targets:` entry → Target, adding its problems to PROBLEMS."""
+    key = f"targets.{kpi_id}"
     if kpi_id not in KPI_IDS:
-        errors.append(f"ukendt nøgletal (kpi_id) '{kpi_id}'; forventet et af: {', '.join(KPI_IDS)}")
+        problems.add(key, f"ukendt nøgletal (kpi_id) '{kpi_id}'", kpi_id, f"et af: {', '.join(KPI_IDS)}")
         return None
     if not isinstance(entry, dict):
-        errors.append(
-            f"{kpi_id}: forventede 'target' (og evt. 'baseline'), fx {_EXAMPLE}"
-        )
+        problems.add(key, f"{kpi_id} har ingen mål", entry, f"'target' (og evt. 'baseline'), fx {_EXAMPLE}")
         return None
-    n_before = len(errors)
-    for key in sorted(set(entry) - _ENTRY_KEYS, key=str):
-        errors.append(f"{kpi_id}: ukendt nøgle '{key}' (tilladt: baseline, target, source)")
+    before = len(problems)
+    for extra in sorted(set(entry) - _ENTRY_KEYS, key=str):
+        problems.add(f"{key}.{extra}", f"ukendt nøgle '{extra}'", expected="baseline, target eller source")
     if "target" not in entry:
-        errors.append(f"{kpi_id}: 'target' mangler; tilføj fx {_EXAMPLE}")
+        problems.add(f"{key}.target", "'target' mangler", expected=f"fx {_EXAMPLE}")
         return None
-    t_year, t_value = _parse_point(kpi_id, "target", entry["target"], errors)
+    t_year, t_value = _parse_point(kpi_id, "target", entry["target"], problems)
     b_year = b_value = None
     if entry.get("baseline") is not None:
-        b_year, b_value = _parse_point(kpi_id, "baseline", entry["baseline"], errors)
+        b_year, b_value = _parse_point(kpi_id, "baseline", entry["baseline"], problems)
         if b_year is not None and t_year is not None and b_year >= t_year:
-            errors.append(
-                f"{kpi_id}: udgangsåret (baseline) {b_year} skal ligge før målåret {t_year}"
-            )
+            problems.add(f"{key}.target.year", f"målåret skal ligge efter udgangsåret (baseline) {b_year}",
+                         t_year, f"et år efter {b_year}, eller et tidligere udgangsår")
     own_source = entry.get("source", source)
     if not isinstance(own_source, str) or not own_source.strip():
-        errors.append(f"{kpi_id}: 'source' skal være en tekst, der ikke er tom")
-    if len(errors) > n_before or t_year is None or t_value is None:
+        problems.add(f"{key}.source", "'source' skal være en tekst, der ikke er tom", entry.get("source"),
+                     "en tekst, fx planens titel")
+    if len(problems) > before or t_year is None or t_value is None:
         return None
     return Target(kpi_id, b_year, b_value, t_year, t_value, own_source.strip())
 
 
-def _parse_point(
-    kpi_id: str, what: str, point: object, errors: list[str]
-) -> tuple[int | None, float | None]:
+def _parse_point(kpi_id: str, what: str, point: object, problems: Problems) -> tuple[int | None, float | None]:
     """A {year, value} mapping; range-checks the value against the KPI's unit."""
+    key = f"targets.{kpi_id}.{what}"
     if not isinstance(point, dict) or not _POINT_KEYS <= set(point):
-        errors.append(
-            f"{kpi_id}: '{what}' skal skrives {{year: <åååå>, value: <tal>}}, ikke {point!r}"
-        )
+        problems.add(key, f"'{what}' skal have et år og en værdi", point, "{year: <åååå>, value: <tal>}")
         return None, None
-    for key in sorted(set(point) - _POINT_KEYS, key=str):
-        errors.append(f"{kpi_id}: {what} har en ukendt nøgle '{key}' (tilladt: year, value)")
+    for extra in sorted(set(point) - _POINT_KEYS, key=str):
+        problems.add(f"{key}.{extra}", f"{what} har en ukendt nøgle '{extra}'", expected="year og value")
     year, value = point["year"], point["value"]
     ok_year = _is_int(year) and YEAR_RANGE[0] <= int(year) <= YEAR_RANGE[1]
     if not ok_year:
-        errors.append(
-            f"{kpi_id}: årstallet i {what} skal være et helt år mellem {YEAR_RANGE[0]} og "
-            f"{YEAR_RANGE[1]}, ikke {year!r}"
-        )
-    ok_value = (
-        isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    )
+        problems.add(f"{key}.year", f"årstallet i {what} skal være et helt år", year,
+                     f"et helt år mellem {YEAR_RANGE[0]} og {YEAR_RANGE[1]}")
+    expected = "et antal ≥ 0" if kpi_id in COUNT_KPIS else "en procent mellem 0 og 100"
+    ok_value = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
     if not ok_value:
-        errors.append(f"{kpi_id}: værdien i {what} skal være et tal, ikke {value!r}")
-    elif kpi_id in COUNT_KPIS and value < 0:
-        errors.append(f"{kpi_id}: værdien i {what} skal være et antal ≥ 0, ikke {value!r}")
-        ok_value = False
-    elif kpi_id not in COUNT_KPIS and not 0 <= value <= 100:
-        errors.append(
-            f"{kpi_id}: værdien i {what} skal være en procent mellem 0 og 100, ikke {value!r}"
-        )
+        problems.add(f"{key}.value", f"værdien i {what} skal være et tal", value, f"{expected}, fx 60.0")
+    elif (kpi_id in COUNT_KPIS and value < 0) or (kpi_id not in COUNT_KPIS and not 0 <= value <= 100):
+        problems.add(f"{key}.value", f"værdien i {what} ligger uden for det tilladte", value, expected)
         ok_value = False
     return (int(year) if ok_year else None), (float(value) if ok_value else None)
 

@@ -82,49 +82,57 @@ def _year(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 1900 <= value <= 2100
 
 
-def parse(doc: object, errors: list[str]) -> ClimateTarget | None:
-    """The `climate:` block of a targets file; problems are appended to ERRORS in Danish."""
+def parse(doc: object, problems) -> ClimateTarget | None:
+    """The `climate:` block of a targets file; each problem goes to PROBLEMS (`add(key, message, value,
+    expected)`, account.target_problems.Problems) in Danish."""
     if doc is None:
         return None
     if not isinstance(doc, dict):
-        errors.append(f"climate: forventede en blok som {EXAMPLE}, ikke {doc!r}")
+        problems.add("climate", "'climate' skal være en blok med klimamålet", doc, EXAMPLE)
         return None
-    before = len(errors)
+    before = len(problems)
     for key in sorted(set(doc) - _KEYS, key=str):
-        errors.append(f"climate: ukendt nøgle '{key}' (tilladt: {', '.join(sorted(_KEYS))})")
+        problems.add(f"climate.{key}", f"ukendt nøgle '{key}'", expected=f"en af {', '.join(sorted(_KEYS))}")
     scope = doc.get("scope")
     if scope not in SCOPES:
-        errors.append(f"climate: 'scope' skal være {' eller '.join(SCOPES)} (om målet gælder udledningen "
-                      f"med eller uden landbrug), ikke {scope!r}")
+        problems.add("climate.scope", "'scope' skal sige, om målet gælder udledningen med eller uden landbrug",
+                     scope, " eller ".join(SCOPES))
     ref = doc.get("reference")
     if not (isinstance(ref, dict) and _year(ref.get("year")) and _number(ref.get("t_co2e"))
             and ref["t_co2e"] > 0):
-        errors.append(f"climate: 'reference' skal være {{year: <åååå>, t_co2e: <tal over 0>}}, ikke {ref!r}")
+        problems.add("climate.reference", "'reference' skal være referenceåret og dets udledning", ref,
+                     "{year: <åååå>, t_co2e: <tal over 0>}")
         ref = None
     milestones = []
     raw = doc.get("milestones")
     if not isinstance(raw, list) or not raw:
-        errors.append(f"climate: 'milestones' skal være en liste af {{year, reduction_pct}}, ikke {raw!r}")
+        problems.add("climate.milestones", "'milestones' skal være en liste af delmål", raw,
+                     "[{year: <åååå>, reduction_pct: <0–100>}, …]")
         raw = []
-    for m in raw:
+    for i, m in enumerate(raw):
+        key = f"climate.milestones[{i}]"
         if not (isinstance(m, dict) and set(m) == {"year", "reduction_pct"} and _year(m["year"])
                 and _number(m["reduction_pct"]) and 0 <= m["reduction_pct"] <= 100):
-            errors.append(f"climate: delmål skal være {{year: <åååå>, reduction_pct: <0–100>}}, ikke {m!r}")
+            problems.add(key, "delmålet skal have et år og en reduktion i procent", m,
+                         "{year: <åååå>, reduction_pct: <0–100>}")
             continue
         if ref is not None and m["year"] <= ref["year"]:
-            errors.append(f"climate: delmålet for {m['year']} ligger ikke efter referenceåret {ref['year']}")
+            problems.add(f"{key}.year", f"delmålet for {m['year']} ligger ikke efter referenceåret {ref['year']}",
+                         m["year"], f"et år efter {ref['year']}")
             continue
         milestones.append(Milestone(int(m["year"]), float(m["reduction_pct"])))
     years = [m.year for m in milestones]
     if len(set(years)) != len(years):
-        errors.append(f"climate: et år står flere gange blandt delmålene: {sorted(years)}")
+        problems.add("climate.milestones", "et år står flere gange blandt delmålene", sorted(years),
+                     "hvert år højst én gang")
     projection = doc.get("projection_2030_t_co2e")
     if projection is not None and not (_number(projection) and projection >= 0):
-        errors.append(f"climate: 'projection_2030_t_co2e' skal være et tal ≥ 0, ikke {projection!r}")
+        problems.add("climate.projection_2030_t_co2e", "'projection_2030_t_co2e' skal være et tal", projection,
+                     "et tal ≥ 0 (ton CO2e)")
     source = doc.get("source", "")
     if not isinstance(source, str):
-        errors.append(f"climate: 'source' skal være en tekst, ikke {source!r}")
-    if len(errors) > before or ref is None:
+        problems.add("climate.source", "'source' skal være en tekst", source, "en tekst, fx planens titel")
+    if len(problems) > before or ref is None:
         return None
     return ClimateTarget(scope, int(ref["year"]), float(ref["t_co2e"]), tuple(sorted(milestones, key=lambda m: m.year)),
                          None if projection is None else float(projection), source.strip())

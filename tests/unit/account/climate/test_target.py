@@ -42,11 +42,12 @@ def test_a_climate_block_is_read_from_the_targets_file(tmp_path):
 
 @pytest.mark.parametrize(("block", "message"), [
     ("climate:\n  scope: alt\n  reference: {year: 1990, t_co2e: 1}\n  milestones: [{year: 2030, reduction_pct: 70}]\n",
-     "'scope' skal være med_landbrug eller uden_landbrug"),
+     ("nøgle 'climate.scope': 'scope' skal sige, om målet gælder udledningen med eller uden landbrug "
+      "(værdi: 'alt'); forventet: med_landbrug eller uden_landbrug")),
     ("climate:\n  scope: med_landbrug\n  reference: {year: 1990, t_co2e: -5}\n  milestones: [{year: 2030, reduction_pct: 70}]\n",
      "'reference' skal være"),
     ("climate:\n  scope: med_landbrug\n  reference: {year: 1990, t_co2e: 10}\n  milestones: [{year: 2030, reduction_pct: 170}]\n",
-     "reduction_pct: <0–100>"),
+     "nøgle 'climate.milestones[0]'"),
     ("climate:\n  scope: med_landbrug\n  reference: {year: 2030, t_co2e: 10}\n  milestones: [{year: 2020, reduction_pct: 70}]\n",
      "ligger ikke efter referenceåret 2030"),
     ("climate:\n  scope: med_landbrug\n  reference: {year: 1990, t_co2e: 10}\n  milestones: []\n",
