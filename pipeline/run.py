@@ -85,7 +85,8 @@ def validate(paths: config.YearPaths, muni: registry.Municipality | None = None,
              run: provenance.RunInfo | None = None, targets_dir=config.TARGETS) -> ValidationRun:
     """Ingest the year (and the year before, for year-over-year checks), validate, write results and pages.
 
-    A municipality whose files cannot be read is blocked like a critical failure; the others go on.
+    A municipality whose files cannot be read is blocked like a critical failure, and so is one whose
+    targets file is bad (rule targets_file_valid); the others go on.
     """
     from pipeline import validate as stage
 
@@ -98,7 +99,7 @@ def validate(paths: config.YearPaths, muni: registry.Municipality | None = None,
         except DeliveryError as exc:
             log.warning("year-over-year checks skipped: %s cannot be read:\n%s", paths.year - 1, exc)
     run = run or provenance.RunInfo.now(CODE_ROOT)
-    results = stage.validate_year(paths.year, current.tables, current.manifest, previous)
+    results = stage.validate_year(paths.year, current.tables, current.manifest, previous, targets_dir=targets_dir)
     stage.write_results(results, paths, run)
     stage.write_pages(paths, results, ingestion_blocked=current.blocked, generated_at=run.started,
                       targets_dir=targets_dir)

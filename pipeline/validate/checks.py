@@ -35,7 +35,19 @@ RULES: dict[str, dict] = {
         "men nøgletallene fra de manglende datasæt vises som 'mangler data' med et forbehold. "
         "Beskytter mod, at et manglende datasæt bliver læst som et nul.",
     },
+    "targets_file_valid": {
+        "severity": "critical",
+        "description": "Målfilen kan læses og er gyldig",
+        "notes": "Kommunens målfil (data/raw/targets/<kommunekode>.yaml) skal være gyldig YAML gemt som "
+        "UTF-8 og må kun nævne kendte nøgletal, med et helt årstal og et tal i det tilladte interval "
+        "dér, hvor der skal stå tal, et målår efter udgangsåret og en gyldig klimablok (climate). Hvert "
+        "problem står med fil, linje, nøgle, værdi og hvad der var forventet. Beskytter mod et regnskab, "
+        "der måler kommunen mod et forkert eller kun delvist læst mål. Har kommunen ingen målfil, "
+        "vurderes reglen ikke, og alle nøgletal vises som 'mangler mål'.",
+    },
 }
+# The rules cross_table_checks decides from the datasets delivered (targets_file_valid: validate.targets_check).
+COMPLETENESS_RULES = ("delivery_not_empty", "datasets_complete")
 
 # Rules of one dataset that compare rows with each other (per data year, across data years), which a
 # GX expectation cannot express. They run on each municipality's own rows of a delivered dataset,

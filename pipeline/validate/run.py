@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 
 import pandas as pd
 
-from pipeline import schema
+from pipeline import config, schema
 from pipeline.ingest.store import Manifest
-from pipeline.validate import checks, series
+from pipeline.validate import checks, series, targets_check
 from pipeline.validate.interpret import cross_table_checks, interpret
 from pipeline.validate.outcomes import assemble
 from pipeline.validate.runner import get_runner, prepare
@@ -31,8 +32,10 @@ def validate_year(
     manifest: Manifest,
     previous_tables: dict[str, pd.DataFrame] | None = None,
     municipalities: list[int] | None = None,
+    targets_dir: Path = config.TARGETS,
 ) -> dict[int, MunicipalityValidation]:
-    """Validate every municipality in the manifest (or the given codes); keyed by code.
+    """Validate every municipality in the manifest (or the given codes), and its targets file in
+    TARGETS_DIR; keyed by code.
 
     Row-level rules run once per dataset on the rows of all municipalities (GX's cost is per
     expectation, not per row) and their results are split by municipality_code; the
@@ -129,6 +132,8 @@ def validate_year(
             rules += ds_rules + row_rules
             failures += ds_failures + row_failures
         check_rules, check_failures = cross_table_checks(year, delivered[code])
+        targets_rules, targets_failures = targets_check.check(code, targets_dir)
+        check_rules, check_failures = check_rules + targets_rules, check_failures + targets_failures
         results[code] = assemble(
             code,
             year,

@@ -49,6 +49,7 @@ class Case:
     extra_column: bool = False
     delivered: dict | None = None  # datasets delivered (checks cases)
     also_fails: set = field(default_factory=set)
+    targets: str | None = None  # the municipality's targets file (default: a valid one)
 
 
 def _set(i: int, then=None, **values):
@@ -339,8 +340,23 @@ CASES.update(
             delivered={d: None for d in schema.DATASET_NAMES if d != "waste"},
             text="husholdningsaffald (waste) er ikke leveret for 2024",
         ),
+        "targets_file_valid": Case(
+            None,
+            row=None,
+            delivered={d: None for d in schema.DATASET_NAMES},
+            targets="source: Klimaplan\ntargets:\n  residual_waste_share:\n"
+            "    target: {year: 2030, value: 25 procent}\n",
+            text="linje 4, nøgle 'targets.residual_waste_share.target.value': værdien i target skal være "
+            "et tal (værdi: '25 procent'); forventet: en procent mellem 0 og 100",
+        ),
     }
 )
+
+
+def valid_targets(code: int) -> str:
+    """A targets file that passes targets_file_valid."""
+    return (f"municipality_code: {code}\nsource: Klimaplan\ntargets:\n  household_recycling_rate:\n"
+            "    target: {year: 2030, value: 60.0}\n")
 
 
 def build_case_inputs():
@@ -393,10 +409,17 @@ def build_case_inputs():
 
 
 @pytest.fixture(scope="module")
-def crafted():
+def crafted(tmp_path_factory):
     main, columns, previous, codes, scenarios = build_case_inputs()
-    results = validate.validate_year(YEAR, main.tables, main.manifest, previous.tables)
-    results.update(validate.validate_year(YEAR, columns.tables, columns.manifest))
+    targets_dir = tmp_path_factory.mktemp("targets")
+    for code in [*main.manifest.municipalities, *columns.manifest.municipalities]:
+        (targets_dir / f"{code:03d}.yaml").write_text(valid_targets(code), encoding="utf-8")
+    for rule, case in CASES.items():
+        if case.targets is not None:
+            (targets_dir / f"{codes[rule]:03d}.yaml").write_text(case.targets, encoding="utf-8")
+    results = validate.validate_year(YEAR, main.tables, main.manifest, previous.tables,
+                                     targets_dir=targets_dir)
+    results.update(validate.validate_year(YEAR, columns.tables, columns.manifest, targets_dir=targets_dir))
     return {
         "results": results,
         "codes": codes,
