@@ -106,3 +106,15 @@ def test_a_page_rendered_in_the_run_takes_the_new_figures(year):
     assert record.municipalities[151].page_generated == run.generated
     pd.testing.assert_frame_equal(table.reset_index(drop=True),
                                   kpi_table.load(paths)[list(table.columns)].reset_index(drop=True))
+
+
+def test_a_blocked_municipality_with_a_bad_targets_file_does_not_stop_the_overview(year):
+    """Issue 11: its targets file blocked it in validation; the overview and the open data never read
+    that file, even when its last published report is kept."""
+    paths, targets = year
+    (targets / "153.yaml").write_text("municipality_code: 153\nsource: [ikke afsluttet\n", encoding="utf-8")
+    paths.report(registry.get(153)).write_text("<html>sidste godkendte</html>", encoding="utf-8")
+    overview.write_year(paths, targets, generated="nu")
+    table = pd.read_csv(paths.open_data_csv, sep=";", decimal=",", encoding="utf-8-sig")
+    assert set(table["municipality_code"]) == {151}
+    assert "153 Brøndby" in paths.index.read_text(encoding="utf-8")
