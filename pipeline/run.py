@@ -100,7 +100,7 @@ def validate(paths: config.YearPaths, muni: registry.Municipality | None = None,
             log.warning("year-over-year checks skipped: %s cannot be read:\n%s", paths.year - 1, exc)
     run = run or provenance.RunInfo.now(CODE_ROOT)
     results = stage.validate_year(paths.year, current.tables, current.manifest, previous, targets_dir=targets_dir)
-    stage.write_results(results, paths, run)
+    stage.write_results(results, paths, run, targets_dir=targets_dir)
     stage.write_pages(paths, results, ingestion_blocked=current.blocked, generated_at=run.started,
                       targets_dir=targets_dir)
     if muni is not None and muni.code not in results and muni.code not in current.blocked:

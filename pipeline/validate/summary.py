@@ -172,19 +172,21 @@ def _json_default(value):
 
 
 def write_results(results: dict[int, MunicipalityValidation], paths: config.YearPaths,
-                  run: provenance.RunInfo | None = None, root: Path = config.ROOT) -> list[Path]:
+                  run: provenance.RunInfo | None = None, root: Path = config.ROOT,
+                  targets_dir: Path = config.TARGETS) -> list[Path]:
     """Write `<code>-<slug>.json` (GX results) and `.summary.json` per municipality, atomically.
 
     Both carry the run's provenance (RUN, default: a new RunInfo): version, commit, dirty flag, run
-    time and the SHA-256 of every input the validation read. It is also set on each result
-    (`result.provenance`), so the auditor's pages written next show the same record.
+    time and the SHA-256 of every input the validation read (its targets file in TARGETS_DIR too).
+    It is also set on each result (`result.provenance`), so the auditor's pages written next show
+    the same record.
     """
     wrong = [r for r in results.values() if r.year != paths.year]
     if wrong:
         raise ValueError(f"result for {wrong[0].code} is for {wrong[0].year}, not {paths.year}; "
                          f"validate {paths.year} first")
     run = run or provenance.RunInfo.now(root)
-    record = validation_inputs_maker(paths, root)
+    record = validation_inputs_maker(paths, root, targets_dir)
     paths.validation.mkdir(parents=True, exist_ok=True)
     written = []
     for code in sorted(results):
@@ -201,9 +203,12 @@ def write_results(results: dict[int, MunicipalityValidation], paths: config.Year
     return written
 
 
-def validation_inputs_maker(paths: config.YearPaths, root: Path = config.ROOT):
+def validation_inputs_maker(paths: config.YearPaths, root: Path = config.ROOT,
+                            targets_dir: Path = config.TARGETS):
     """A function giving one result's validation inputs: the municipality's delivery files of the year
-    (from the manifest), last year's files its year-over-year rules compared with, and the suites run."""
+    (from the manifest), last year's files its year-over-year rules compared with, the suites run, and
+    its targets file (targets_file_valid; recorded without a checksum when there is none)."""
+    from pipeline.account.targets import path_for
     from pipeline.ingest.store import load_manifest
     from pipeline.validate import checks
     from pipeline.validate.suites import load_suites
@@ -226,6 +231,7 @@ def validation_inputs_maker(paths: config.YearPaths, root: Path = config.ROOT):
         found += [provenance.InputFile(before[d].file, before[d].sha256, "levering", before[d].rows)
                   for d in compared if d in before]
         found += [provenance.suite_input(d, root) for d in result.datasets_delivered]
+        found.append(provenance.file_input(path_for(result.code, targets_dir), "mål", root))
         return found
 
     return inputs

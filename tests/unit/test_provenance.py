@@ -164,7 +164,10 @@ def test_validation_files_record_the_run_and_every_input(project):
         assert last_year["kind"] == "levering" and last_year["sha256"] == sha(project["root"] / last_year["path"])
         suite = by_path[provenance.relative(config.EXPECTATIONS / f"{dataset}.json", project["root"])]
         assert suite["kind"] == "regler" and suite["sha256"] == sha(config.EXPECTATIONS / f"{dataset}.json")
-    assert not [i for i in record["inputs"] if i["kind"] in ("mål", "register")]
+    [targets] = [i for i in record["inputs"] if i["kind"] == "mål"]  # read by targets_file_valid
+    assert targets == {"path": "data/raw/targets/151.yaml", "kind": "mål",
+                       "sha256": sha(project["targets_dir"] / "151.yaml")}
+    assert not [i for i in record["inputs"] if i["kind"] == "register"]
     reloaded = validate.load_results(paths)[151]
     assert reloaded.provenance == record and reloaded.summary().provenance == record
 

@@ -39,8 +39,9 @@ def test_nothing_changed_reports_nothing(project):
     result = verify.verify(project["paths"], project["root"])
     assert result.ok and result.lines == [] and result.mismatches == []
     assert result.pages == ["151-ballerup.html"] and result.validations == ["validation/151-ballerup.html"]
-    # page: 2 years × 2 deliveries, targets, registry; validation: 2 this year, 2 compared with, 2 suites
-    assert result.inputs_checked == 6 + 6
+    # page: 2 years × 2 deliveries, targets, registry; validation: 2 this year, 2 compared with, 2 suites,
+    # and the targets file (targets_file_valid)
+    assert result.inputs_checked == 6 + 7
     code, text = run_main(project)
     assert code == 0 and "Alle sider passer til deres inddata." in text
     assert "1 udgivne sider og 1 valideringer" in text
@@ -63,9 +64,11 @@ def test_a_changed_delivery_file_is_found(project):
 def test_a_changed_targets_file_is_found(project):
     flip_one_byte(project["targets_dir"] / "151.yaml")
     result = verify.verify(project["paths"], project["root"])
-    [mismatch] = result.mismatches
-    assert (mismatch.page, mismatch.path, mismatch.kind) == ("151-ballerup.html", "data/raw/targets/151.yaml", "mål")
-    assert "data/raw/targets/151.yaml er ændret siden udgivelsen" in mismatch.line
+    page, validation = result.mismatches  # the page and the validation that checked the file
+    assert (page.page, page.path, page.kind) == ("151-ballerup.html", "data/raw/targets/151.yaml", "mål")
+    assert "data/raw/targets/151.yaml er ændret siden udgivelsen" in page.line
+    assert (validation.page, validation.path) == ("validation/151-ballerup.html", "data/raw/targets/151.yaml")
+    assert "data/raw/targets/151.yaml er ændret siden valideringen" in validation.line
     assert run_main(project)[0] == 1
 
 

@@ -68,8 +68,8 @@ def validate_and_write(project: dict, run: provenance.RunInfo = RUN) -> dict:
     manifest = Manifest.from_dict(json.loads(paths.manifest.read_text(encoding="utf-8")))
     tables = load_processed(paths.year, paths.processed_root)
     previous = load_processed(paths.year - 1, paths.processed_root)
-    results = validate.validate_year(paths.year, tables, manifest, previous)
-    validate.write_results(results, paths, run, root=project["root"])
+    results = validate.validate_year(paths.year, tables, manifest, previous, targets_dir=project["targets_dir"])
+    validate.write_results(results, paths, run, root=project["root"], targets_dir=project["targets_dir"])
     return results
 
 
