@@ -144,7 +144,7 @@ def report(paths: config.YearPaths, muni: registry.Municipality | None = None, w
             superseded.mark_superseded(staged, kept, superseded.reason_href(kept, blocked_at_ingestion=True))
         stale_pdfs = pdf.remove_stale(staged.reports)  # after the notebooks: compared by file time
         record, table = publication.compose(
-            staged, kpi_table.load(staged), {o.code: o.ok for o in outcomes},
+            staged, publication.with_sample_flag(kpi_table.load(staged), targets_dir), {o.code: o.ok for o in outcomes},
             [r.code for r in validation.blocked] + list(validation.unreadable), run,
             {o.code: o.error for o in outcomes if not o.ok})
         publication.write_table(staged, table)

@@ -197,3 +197,13 @@ def _is_int(x: object) -> bool:
     if isinstance(x, str):
         return x.strip().isdigit()
     return isinstance(x, int) and not isinstance(x, bool)
+
+
+def is_sample(code: int, targets_dir: Path = config.TARGETS) -> bool:
+    """Whether the targets file marks the figures as sample data. For a kept older page whose new targets
+    file is broken (its municipality is blocked), False, logged: the overview must not fail on it."""
+    try:
+        return load_file(code, targets_dir).is_sample
+    except TargetsError:
+        log.warning("targets file of %s cannot be read; its kept page is not marked as sample data", code)
+        return False

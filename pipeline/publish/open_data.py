@@ -105,7 +105,10 @@ def frame(table: pd.DataFrame, munis: Iterable[registry.Municipality], report_ye
     missing = sorted(set(by_code) - set(rows["municipality_code"]))
     if missing:
         log.warning("no KPI table rows for published municipalities %s: left out of the open data", missing)
-    sample = {code: targets.load_file(code, targets_dir).is_sample for code in by_code}
+    if "sample_data" in rows and rows["sample_data"].notna().all():  # as recorded when the page was made
+        sample = rows.groupby("municipality_code")["sample_data"].any().to_dict()
+    else:
+        sample = {code: targets.is_sample(code, targets_dir) for code in by_code}
     rows["municipality"] = rows["municipality_code"].map(lambda c: by_code[c].name)
     rows["report_year"] = int(report_year)
     defs = all_defs()

@@ -82,6 +82,15 @@ def load_table(paths: config.YearPaths) -> pd.DataFrame | None:
     return pd.read_parquet(path) if path.exists() else None
 
 
+def with_sample_flag(table: pd.DataFrame, targets_dir: Path = config.TARGETS) -> pd.DataFrame:
+    """TABLE with `sample_data` from each municipality's targets file as it is now, so a kept page keeps
+    the flag it was published with even if the file is later changed or broken."""
+    from pipeline.account import targets
+
+    flags = {int(code): targets.is_sample(int(code), targets_dir) for code in table["municipality_code"].unique()}
+    return table.assign(sample_data=table["municipality_code"].map(flags).astype("boolean"))
+
+
 def compose(paths: config.YearPaths, new_table: pd.DataFrame, rendered: Mapping[int, bool],
             blocked: Iterable[int], run: provenance.RunInfo, notes: Mapping[int, str] | None = None,
             ) -> tuple[Publication, pd.DataFrame]:

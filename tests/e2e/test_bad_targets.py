@@ -19,6 +19,7 @@ def test_a_bad_targets_file_blocks_only_that_municipality(tmp_path):
     root = make_project_copy(tmp_path)
     run_pipeline(root, "report", "--year", str(YEAR), "--municipality", "741", check=True)
     reports = root / "reports" / str(YEAR)
+    published_before = (reports / "kpis.csv").read_text(encoding="utf-8-sig")
     path = root / TARGETS
     text = path.read_text(encoding="utf-8")
     text = text.replace("target: {year: 2030, value: 60.0}", "target: {year: 2030, value: tres procent}", 1)
@@ -62,9 +63,13 @@ def test_a_bad_targets_file_blocks_only_that_municipality(tmp_path):
     index = (reports / "index.html").read_text(encoding="utf-8")
     assert index.count("741 Samsø") == 1 and "Seneste godkendte version" in index
     assert "<strong>Blokeret</strong> af en kritisk datafejl" in index
-    # the open data are written without Samsø's new figures
+    # the open data are rewritten; Samsø keeps the figures of its kept page, never newer ones
     table = pd.read_csv(reports / "kpis.csv", sep=";", decimal=",", encoding="utf-8-sig")
-    assert sorted(table["municipality_code"].unique()) == [151, 665, 730, 751, 766]
+    assert sorted(table["municipality_code"].unique()) == [151, 665, 730, 741, 751, 766]
     assert (reports / "kpis.csv").stat().st_mtime > path.stat().st_mtime
+    samsoe_rows = [line for line in (reports / "kpis.csv").read_text(encoding="utf-8-sig").splitlines()
+                   if line.startswith("741;")]
+    assert samsoe_rows and samsoe_rows == [line for line in published_before.splitlines() if line.startswith("741;")]
+    assert "Samsø (ældre rapport)" in index
     records = json.loads((reports / "kpis.json").read_text(encoding="utf-8"))
-    assert 741 not in {r["municipality_code"] for r in records}
+    assert {r["municipality_code"] for r in records} == {151, 665, 730, 741, 751, 766}
