@@ -6,7 +6,9 @@ import argparse
 import hashlib
 import logging
 import os
+import signal
 import sys
+import threading
 
 from pipeline import (
     __version__,
@@ -29,7 +31,7 @@ EXIT_OK, EXIT_BLOCKED, EXIT_INPUT = report_summary.EXIT_OK, report_summary.EXIT_
 EXIT_BUSY = 3  # another run holds the year's lock
 EXIT_ENVIRONMENT = 4  # a read-only folder, a full disk, a missing permission
 EXIT_BUG = 5  # an unexpected error in the pipeline itself (traceback in the run's log file)
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # Ctrl-C, SIGTERM (the shell's 128 + signal number)
 
 
 def parse_year(text: str) -> int:
@@ -221,9 +223,19 @@ def run_locked(args, paths: config.YearPaths) -> int:
         return COMMANDS[args.command](args, paths)
 
 
+class Terminated(BaseException):
+    """SIGTERM (a scheduler stopping the run): unwinds like Ctrl-C, so no half-built generation is left."""
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _console_logging(args.verbose)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     args.log_dir = None
     try:
         if args.command == "fetch-emissions":  # writes the year's deliveries: the folder may not exist yet
@@ -247,9 +259,9 @@ def main(argv: list[str] | None = None) -> int:
         log.debug("environment error", exc_info=True)
         print(f"\nFEJL I MILJØET: {errors.describe_environment(exc)}\n{_unchanged(args)}", file=sys.stderr)
         return EXIT_ENVIRONMENT
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Terminated) as exc:
         print(f"\nAfbrudt. {_unchanged(args)}", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
     except Exception as exc:
         log.debug("unexpected error", exc_info=True)
         where = f"Detaljer og traceback: {args.log_dir / runlog.LOG_NAME}" if args.log_dir \

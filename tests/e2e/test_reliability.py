@@ -241,3 +241,17 @@ def test_a_read_only_reports_folder_is_a_message_and_the_old_publication_stays(r
     assert "Traceback" not in done.stdout + done.stderr
     assert live_record(root).run == old.run
     assert json.loads((root / "reports" / str(YEAR) / "provenance" / "publication.json").read_text())["year"] == YEAR
+
+
+def test_sigterm_from_a_scheduler_unwinds_and_leaves_the_old_publication_and_nothing_else(published_small, tmp_path):
+    root = copy_project(published_small, tmp_path / "project")
+    old = live_record(root)
+    marker = tmp_path / "held"
+    proc = start(root, "report", "--year", str(YEAR), hold="after-first-render", marker=marker)
+    wait_for(marker, proc)
+    os.kill(proc.pid, signal.SIGTERM)  # the run's own process only, as `systemctl stop` or a scheduler does
+    assert proc.wait(timeout=300) == 143, output(proc)
+    text = output(proc)
+    assert "Afbrudt" in text and "er uændret" in text and "Traceback" not in text
+    assert live_record(root).run == old.run
+    assert leftovers(root) == [], "the half-built generation was removed on the way out"
