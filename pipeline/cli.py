@@ -32,6 +32,8 @@ EXIT_BUSY = 3  # another run holds the year's lock
 EXIT_ENVIRONMENT = 4  # a read-only folder, a full disk, a missing permission
 EXIT_BUG = 5  # an unexpected error in the pipeline itself (traceback in the run's log file)
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # Ctrl-C, SIGTERM (the shell's 128 + signal number)
+MAX_PRINTED = 10  # critical failures (or unreadable cells) printed per municipality; the rest are counted
+ERRORS, PROBLEMS = ("fejl", "fejl"), ("problem", "problemer")
 
 
 def parse_year(text: str) -> int:
@@ -105,19 +107,29 @@ def kept_text(paths: config.YearPaths, muni: registry.Municipality) -> str:
 
 
 def print_failures(run: stages.ValidationRun, paths: config.YearPaths, stream=sys.stderr) -> int:
-    """Print every critical failure with municipality, file, row and value; return the blocked count."""
+    """Print the first MAX_PRINTED critical failures of each blocked municipality with file, row and value
+    (then how many more, and where they all are); return the blocked count."""
+    from pipeline.validate import examples
+
     for code, problems in sorted(run.unreadable.items()):
         muni = registry.get(code)
         print(f"\nBLOKERET: {muni.name} ({code}) - leverancen kan ikke læses; {kept_text(paths, muni)}.",
               file=stream)
-        for problem in problems:
+        for problem in problems[:MAX_PRINTED]:
             print(f"  - {problem}", file=stream)
+        if len(problems) > MAX_PRINTED:
+            print(f"  {examples.more_text(len(problems), MAX_PRINTED, paths.validation / 'index.html', PROBLEMS)}",
+                  file=stream)
     for r in run.blocked:
         print(f"\nBLOKERET: {r.name} ({r.code}) {r.year} - rapporten udgives ikke; "
               f"{kept_text(paths, registry.get(r.code))}.", file=stream)
-        for f in r.failures_detail:
-            if f["severity"] == "critical":
-                print(f"  - {f['message']}", file=stream)
+        critical = [f for f in r.failures_detail if f["severity"] == "critical"][:MAX_PRINTED]
+        for f in critical:
+            print(f"  - {f['message']}", file=stream)
+        more = examples.more_text(r.rows_failed("critical"), len(critical),
+                                  f"{paths.failures_csv} og på revisorens side {paths.validation_page(r)}", ERRORS)
+        if more:
+            print(f"  {more}", file=stream)
     return len(run.blocked) + len(run.unreadable)
 
 

@@ -17,9 +17,11 @@ EXIT_MEANING = {
 MAX_NAMED = 3  # warnings named per municipality; the rest are counted
 
 
-def _first(items: list[str], more: str) -> str:
-    shown = "; ".join(items[:MAX_NAMED])
-    return shown + (f" (+{len(items) - MAX_NAMED} {more})" if len(items) > MAX_NAMED else "")
+def _first(items: list[str], more: str, total: int | None = None) -> str:
+    """The first MAX_NAMED items, then how many more (of TOTAL, when the items are only examples)."""
+    shown = items[:MAX_NAMED]
+    left = (len(items) if total is None else total) - len(shown)
+    return "; ".join(shown) + (f" (+{fmt.integer(left)} {more})" if left > 0 else "")
 
 
 def delivery_warnings(result, targets_dir: Path) -> list[str]:
@@ -66,7 +68,8 @@ def lines(paths: config.YearPaths, run, targets_dir: Path = config.TARGETS) -> t
         if result.status == "blocked":
             critical = [f["message"] for f in result.failures_detail if f["severity"] == "critical"]
             counts["blocked"] += 1
-            out.append(line(muni, f"BLOKERET ({kept}): " + _first(critical, "kritiske fejl mere")))
+            out.append(line(muni, f"BLOKERET ({kept}): " + _first(critical, "kritiske fejl mere",
+                                                                  result.rows_failed("critical"))))
             continue
         outcome = outcomes.get(code)
         if outcome is None:

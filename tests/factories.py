@@ -31,6 +31,7 @@ SUMMARY_KEYS = [
     "failures",
     "caveats",
     "failures_detail",
+    "failure_counts",
     "page",
     "provenance",
 ]

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from pipeline import atomic, formatting, schema
+from pipeline.validate.examples import examples
 from pipeline.validate.summary import MunicipalityValidation
 
 SEVERITY_ORDER = {sev: i for i, sev in enumerate(schema.SEVERITIES)}
@@ -30,12 +31,13 @@ def rule_anchor(rule: str) -> str:
     return f"regel-{_anchor_part(rule)}"
 
 
-def failure_rows(results: list[MunicipalityValidation]) -> list[dict]:
-    """One row per failure of every municipality: municipality, file, row, column, value, rule and
-    severity, sorted by municipality, severity (critical first), file and row."""
+def failure_rows(results: list[MunicipalityValidation], per_rule: int | None = None) -> list[dict]:
+    """One row per failure of every municipality (PER_RULE: only the first that many of each rule):
+    municipality, file, row, column, value, rule and severity, sorted by municipality, severity
+    (critical first), file and row."""
     rows = []
     for r in results:
-        for f in r.failures_detail:
+        for f in (r.failures_detail if per_rule is None else examples(r.failures_detail, per_rule)):
             rows.append({
                 "code": r.code, "code3": _code3(r.code), "name": r.name, "slug": r.slug,
                 "file": f.get("source_file"), "row": f.get("row"), "column": f.get("column"),

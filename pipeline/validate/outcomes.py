@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from pipeline import registry
-from pipeline.validate import checks
+from pipeline.validate import checks, examples
 from pipeline.validate.messages import count_text
 from pipeline.validate.summary import MunicipalityValidation
 
@@ -71,6 +71,7 @@ def assemble(
         failures=counts,
         failures_detail=failures,
         caveats=_caveats(rules, failures),
+        failure_counts=examples.count_rows(failures),  # from every row, before any is left out
         rules=rules,
         gx_results=gx_results,
         suite_versions=versions,

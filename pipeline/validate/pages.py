@@ -16,6 +16,7 @@ from pipeline import (
     schema,
     templating,
 )
+from pipeline.validate.examples import MAX_EXAMPLES_PER_RULE
 from pipeline.validate.failures import (  # noqa: F401  (FAILURE_COLUMNS is part of the page contract)
     FAILURE_COLUMNS,
     SEVERITY_ORDER,
@@ -29,8 +30,10 @@ from pipeline.validate.summary import MunicipalityValidation, load_results
 
 log = logging.getLogger(__name__)
 
-MAX_ROWS_PER_RULE = 50
+MAX_ROWS_PER_RULE = MAX_EXAMPLES_PER_RULE  # failure rows shown per rule; the JSON keeps the same examples
 MAX_FAILURES_ON_INDEX = 200  # rows of the cross-municipality failures table; failures.csv has them all
+
+
 def write_pages(
     paths: config.YearPaths,
     results: dict[int, MunicipalityValidation] | list[MunicipalityValidation] | None = None,
@@ -71,6 +74,8 @@ def write_pages(
         "generated_at": formatting.timestamp(generated_at or dt.datetime.now().astimezone()),
         "pipeline_version": __version__,
         "gx_version": next((r.gx_version for r in results if r.gx_version), None),
+        "failures_csv": paths.failures_csv.name,
+        "max_examples": MAX_ROWS_PER_RULE,
     }
     written = []
     for result in results:
@@ -80,17 +85,22 @@ def write_pages(
         written.append(atomic.write_text(paths.validation_page(result), html))
     rows = [_index_row(r) for r in results]
     blocked = _ingestion_rows(ingestion_blocked or {})
-    failures = failure_rows(results)
-    written.append(write_failures_csv(paths.failures_csv, failures))
+    if any(r.examples_only for r in results):  # read back from files: never overwrite the full list
+        log.warning("%s not rewritten: the results read back hold only examples of their failures; "
+                    "validate the year again to rewrite it", paths.failures_csv)
+    else:
+        written.append(write_failures_csv(paths.failures_csv, failure_rows(results)))
+    shown = failure_rows(results, MAX_ROWS_PER_RULE)  # the same examples in memory and read back
     html = templating.render(
         "validation/index.html.j2",
         **common,
         rows=rows,
         ingestion_blocked=blocked,
         blocked_count=sum(r["status"] == "blocked" for r in rows),
-        failures=failures[:MAX_FAILURES_ON_INDEX],
-        failures_total=len(failures),
-        failures_csv=paths.failures_csv.name,
+        failures=shown[:MAX_FAILURES_ON_INDEX],
+        failures_total=sum(r.rows_failed() for r in results),
+        per_rule=MAX_ROWS_PER_RULE,
+        max_shown=MAX_FAILURES_ON_INDEX,
     )
     written.append(atomic.write_text(directory / "index.html", html))
     log.info("auditor's validation pages written: %d pages in %s", len(written), directory)
@@ -115,6 +125,7 @@ def _index_row(r: MunicipalityValidation) -> dict:
         "datasets_missing": r.datasets_missing,
         "rules_checked": r.rules_checked,
         "failures": r.failures,
+        "failure_rows": {sev: r.rows_failed(sev) for sev in schema.SEVERITIES},
     }
 
 
@@ -218,7 +229,10 @@ def _failure_blocks(r: MunicipalityValidation, failed_rules: list[dict]) -> list
         if not rows:
             continue
         shown = [{**f, "value_display": value_display(f)} for f in rows[:MAX_ROWS_PER_RULE]]
-        blocks.append({"rule": rule, "rows": shown, "total": len(rows), "anchor": failure_anchor(rule["rule"])})
+        total = sum(c["rows"] for c in r.counts if c["rule"] == rule["rule"] and (
+            rule.get("dataset") is None or c["dataset"] == rule.get("dataset"))) or len(rows)
+        blocks.append({"rule": rule, "rows": shown, "total": total, "more": total - len(shown),
+                       "anchor": failure_anchor(rule["rule"])})
     return blocks
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import atomic, config, provenance
+from pipeline.validate import examples
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +36,13 @@ class ValidationSummary:
     rules_checked: int
     failures: dict[str, int]  # failed rules per severity (every severity present)
     caveats: list[dict]  # failed warnings with the KPIs they affect
-    failures_detail: list[dict]  # one entry per failing row (or failed table-level rule)
+    # at most examples.MAX_EXAMPLES_PER_RULE failing rows (or failed table-level rules) per rule
+    failures_detail: list[dict]
     page: str  # the auditor's page, relative to reports/<YEAR>/
     # {version, commit, dirty, generated, inputs: [{path, sha256, kind}]}; None in files from before
     provenance: dict | None = None
+    # per failed rule: dataset, rule, severity, rows (exact) and shown (examples in failures_detail)
+    failure_counts: list[dict] = field(default_factory=list)
 
     @property
     def code(self) -> int:
@@ -53,16 +57,26 @@ class ValidationSummary:
         return Path(self.page).stem
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The JSON document, with the counts right after the examples they count."""
+        doc = asdict(self)
+        counts = doc.pop("failure_counts")
+        out = {}
+        for key, value in doc.items():
+            out[key] = value
+            if key == "failures_detail":
+                out["failure_counts"] = counts
+        return out
 
     @classmethod
     def from_dict(cls, doc: dict) -> ValidationSummary:
         failures = {sev: int(doc["failures"].get(sev, 0)) for sev in SEVERITIES}
+        detail = list(doc["failures_detail"])
+        counts = doc.get("failure_counts")  # absent in files from before: every row was kept
         return cls(int(doc["municipality_code"]), doc["municipality"], int(doc["year"]), doc["status"],
                    doc["highest_failed_severity"], list(doc["datasets_delivered"]),
                    list(doc["datasets_missing"]), int(doc["rules_checked"]), failures,
-                   list(doc["caveats"]), list(doc["failures_detail"]), doc["page"],
-                   doc.get("provenance"))
+                   list(doc["caveats"]), detail, doc["page"], doc.get("provenance"),
+                   [dict(c) for c in counts] if counts is not None else examples.count_rows(detail))
 
 
 def load_summary(path: Path) -> ValidationSummary:
@@ -93,8 +107,11 @@ class MunicipalityValidation:
     datasets_missing: list[str]
     rules_checked: int
     failures: dict[str, int]  # failed rules per severity
-    failures_detail: list[dict]  # one entry per failing row (or per failed table-level rule)
+    # one entry per failing row (or per failed table-level rule); read back from files: the examples
+    failures_detail: list[dict]
     caveats: list[dict]  # failed warnings, mapped to the KPIs they affect
+    # per failed rule: dataset, rule, severity, rows (exact), shown; empty: count failures_detail
+    failure_counts: list[dict] = field(default_factory=list)
     # every rule with its outcome (the auditor's page)
     rules: list[dict] = field(default_factory=list)
     gx_results: dict[str, dict] = field(default_factory=dict)  # dataset -> GX suite result JSON
@@ -117,12 +134,28 @@ class MunicipalityValidation:
             return (result.get("meta") or {}).get("great_expectations_version")
         return None
 
+    @property
+    def counts(self) -> list[dict]:
+        """Failure rows per failed rule, exact even when failures_detail holds only examples."""
+        return [dict(c) for c in self.failure_counts] or examples.count_rows(self.failures_detail)
+
+    def rows_failed(self, severity: str | None = None) -> int:
+        """The exact number of failure rows (of one severity)."""
+        return sum(c["rows"] for c in self.counts if severity is None or c["severity"] == severity)
+
+    @property
+    def examples_only(self) -> bool:
+        """True when failures_detail is not every failure row (the result was read back from files)."""
+        return len(self.failures_detail) < self.rows_failed()
+
     def summary(self) -> ValidationSummary:
-        """The compact summary the report reads."""
+        """The compact summary the report reads: every count exact, at most MAX_EXAMPLES_PER_RULE
+        failure rows per rule (failures.csv has them all)."""
         return ValidationSummary(self.code, self.name, self.year, self.status, self.highest_failed_severity,
                                  list(self.datasets_delivered), list(self.datasets_missing),
                                  self.rules_checked, dict(self.failures), list(self.caveats),
-                                 list(self.failures_detail), self.page, self.provenance)
+                                 examples.examples(self.failures_detail), self.page, self.provenance,
+                                 self.counts)
 
     def results_document(self) -> dict:
         """`<code>-<slug>.json`: the raw GX results per dataset plus every rule's outcome."""
@@ -134,7 +167,7 @@ class MunicipalityValidation:
             "suite_versions": dict(self.suite_versions),
             "source_files": dict(self.source_files),
             "rules": list(self.rules),
-            "results": dict(self.gx_results),
+            "results": {d: examples.cap_gx_result(r) for d, r in self.gx_results.items()},
             "provenance": self.provenance,
         }
 
@@ -148,7 +181,8 @@ class MunicipalityValidation:
             datasets_delivered=list(summary.datasets_delivered),
             datasets_missing=list(summary.datasets_missing), rules_checked=summary.rules_checked,
             failures=dict(summary.failures), failures_detail=list(summary.failures_detail),
-            caveats=list(summary.caveats), rules=list(document.get("rules", [])),
+            caveats=list(summary.caveats), failure_counts=[dict(c) for c in summary.failure_counts],
+            rules=list(document.get("rules", [])),
             gx_results=dict(document.get("results", {})),
             suite_versions=dict(document.get("suite_versions", {})),
             source_files=dict(document.get("source_files", {})),

@@ -19,6 +19,9 @@ class Result:  # the fields of validate.MunicipalityValidation the summary reads
     caveats: list
     failures_detail: list
 
+    def rows_failed(self, severity=None) -> int:
+        return sum(severity is None or f["severity"] == severity for f in self.failures_detail)
+
 
 @dataclass
 class Outcome:  # the fields of account.notebook.RenderOutcome the summary reads

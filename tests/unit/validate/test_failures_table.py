@@ -89,7 +89,7 @@ def test_the_index_caps_the_table_but_not_the_csv(validated, tmp_path, monkeypat
     validate.write_pages(paths, validated)
     total = sum(len(r.failures_detail) for r in validated.values())
     index = (paths.validation / "index.html").read_text(encoding="utf-8")
-    assert f"Viser de første 2 af {total} fejl" in index
+    assert f"Viser 2 af {total} fejl (højst 20 pr. regel og 2 i alt) … og {total - 2} fejl mere" in index
     body = index.split('id="alle-fejl-tabel"')[1].split("</table>")[0].split("<tbody>")[1]
     assert body.count("<tr>") == 2
     assert len(read_csv(paths)) == total

@@ -105,9 +105,11 @@ def test_warning_page_shows_caveat_and_kpis(pages, validated):
 
 def test_rows_are_capped_per_rule(pages, validated):
     html = _page(pages, validated["codes"]["many"])
-    assert "Viser de første 50 af 60 fejl" in html
+    assert ("Viser de første 20 af 60 fejl … og 40 rækker mere; hele listen i "
+            '<a href="failures.csv">failures.csv</a>.') in html
     block = html.split("fleet_propulsion_in_set</caption>")[1].split("</table>")[0]
-    assert block.count("<tr>") == 51  # header + 50 rows
+    assert block.count("<tr>") == 21  # header + 20 rows
+    assert "<dt>Fejlrækker</dt><dd>60 kritiske, 4 advarsler, 0 info" in html  # every row counted
 
 
 def test_no_remote_resources(pages):
