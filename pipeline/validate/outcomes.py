@@ -95,7 +95,7 @@ def _caveats(rules: list[dict], failures: list[dict]) -> list[dict]:
             continue
         rows = [f for f in failures if f["rule"] == rule["rule"]]
         if (
-            rule["expectation_type"] == checks.CHECK_TYPE
+            (rule["expectation_type"] == checks.CHECK_TYPE and rule["element_count"] is None)
             or rule["expectation_type"] in TABLE_LEVEL
             or rule["outcome"] == ERROR
         ):

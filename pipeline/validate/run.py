@@ -10,7 +10,7 @@ import pandas as pd
 
 from pipeline import config, schema
 from pipeline.ingest.store import Manifest
-from pipeline.validate import checks, series, targets_check
+from pipeline.validate import checks, references, series, targets_check
 from pipeline.validate.interpret import cross_table_checks, interpret
 from pipeline.validate.outcomes import assemble
 from pipeline.validate.runner import get_runner, prepare
@@ -119,6 +119,7 @@ def validate_year(
         rules: list[dict] = []
         failures: list[dict] = []
         source_files = {}
+        frames = {d: per_code[code][d][3] for d in delivered[code]}  # for the rules across datasets
         for dataset in delivered[code]:
             gx_json, skipped, last_year, own = per_code[code][dataset]
             source_file = files[dataset].file if dataset in files else first_source_file(gx_json)
@@ -129,8 +130,9 @@ def validate_year(
             )
             row_rules, row_failures = series.check(dataset, own, source_file,
                                                    previous.get(dataset, {}).get(code))
-            rules += ds_rules + row_rules
-            failures += ds_failures + row_failures
+            ref_rules, ref_failures = references.check(dataset, frames, {d: f.file for d, f in files.items()})
+            rules += ds_rules + row_rules + ref_rules
+            failures += ds_failures + row_failures + ref_failures
         check_rules, check_failures = cross_table_checks(year, delivered[code])
         targets_rules, targets_failures = targets_check.check(code, targets_dir)
         check_rules, check_failures = check_rules + targets_rules, check_failures + targets_failures

@@ -77,6 +77,15 @@ def br18_limit(
     return BR18_2023_LIMIT
 
 
+def use_decides_judgement(projects: pd.DataFrame) -> pd.Series:
+    """Projects judged against a BR18 limit that depends on their building's use (looked up in the
+    buildings table by building_id): new builds completed from 1 July 2025 with an LCA result."""
+    done = pd.to_datetime(projects["completed_on"], errors="coerce")
+    from_2025 = (done >= pd.Timestamp(BR18_2025_FROM)).fillna(False).astype(bool)
+    gwp = pd.to_numeric(projects["lca_gwp_kg_co2e_m2_year"], errors="coerce")
+    return eq(projects["project_type"], "nybyggeri") & from_2025 & eq(projects["lca_performed"], "ja") & gwp.notna()
+
+
 def projects_with_limits(
     projects: pd.DataFrame, buildings: pd.DataFrame, year: int
 ) -> pd.DataFrame:

@@ -15,7 +15,7 @@ import pytest
 from pipeline import config, registry, schema, validate
 from pipeline.account.kpis import KPI_DATASET, KPI_IDS
 from pipeline.ingest.store import DeliveredFile, Manifest, MunicipalityDelivery
-from pipeline.validate import checks, runner
+from pipeline.validate import checks, references, runner
 from pipeline.validate.suites import load_suites
 from tests.factories import (
     SUMMARY_KEYS,
@@ -31,7 +31,7 @@ SUITE_FILES = {d: config.EXPECTATIONS / f"{d}.json" for d in schema.DATASET_NAME
 SUITES = {d: json.loads(p.read_text(encoding="utf-8")) for d, p in SUITE_FILES.items()}
 GX_RULES = {e["meta"]["rule"]: (d, e) for d, s in SUITES.items() for e in s["expectations"]}
 DATASET_RULES = {n: r for rules in checks.DATASET_RULES.values() for n, r in rules.items()}
-PIPELINE_RULES = {**checks.RULES, **DATASET_RULES}
+PIPELINE_RULES = {**checks.RULES, **DATASET_RULES, **references.RULES}
 ALL_RULES = sorted(set(GX_RULES) | set(PIPELINE_RULES))
 
 
@@ -49,7 +49,11 @@ class Case:
     extra_column: bool = False
     delivered: dict | None = None  # datasets delivered (checks cases)
     also_fails: set = field(default_factory=set)
+<<<<<<< HEAD
     targets: str | None = None  # the municipality's targets file (default: a valid one)
+=======
+    with_datasets: tuple = ()  # other datasets delivered (valid rows) beside `dataset`
+>>>>>>> 4b1e878 (Issue 11 (part): a construction project's building_id is checked against the buildings delivered)
 
 
 def _set(i: int, then=None, **values):
@@ -263,6 +267,24 @@ CASES.update(
             "actions", _set(1, expected_reduction_t_co2e_2030=-5.0), text="værdien -5"
         ),
         "actions_kpi_known": Case("actions", _set(1, kpi="co2_total"), text='værdien "co2_total"'),
+        # references between datasets: a project's building_id must be in the buildings delivered
+        "construction_projects_building_known": Case(
+            "construction_projects",
+            _set(1, building_id="B9"),
+            with_datasets=("buildings",),
+            text='kolonne building_id: værdien "B9"; forventet et building_id fra '
+            f"data/raw/{YEAR}/{{code}}/buildings.csv (kommunale bygninger).",
+        ),
+        "construction_projects_building_known_for_br18": Case(
+            "construction_projects",  # a new build judged by its building's use: only from July 2025
+            _set(1, building_id="B9", completed_on="2025-08-01", lca_performed="ja",
+                 lca_gwp_kg_co2e_m2_year=7.0),
+            with_datasets=("buildings",),
+            also_fails={"construction_projects_completed_on_within_year"},
+            text='værdien "B9"; forventet et building_id fra '
+            f"data/raw/{YEAR}/{{code}}/buildings.csv (kommunale bygninger) (gælder nybyggeri afsluttet "
+            "fra 1. juli 2025 med et LCA-resultat).",
+        ),
         # emissions: rows[4] is 2021's total without agriculture (row 6), so changing it leaves the
         # sectors and the other total consistent; rows[3] and rows[8] are the totals with agriculture
         "emissions_data_year_not_null": Case(
@@ -379,7 +401,7 @@ def build_case_inputs():
         target = columns if case.extra_column else main
         target.add(
             code,
-            {case.dataset: rows},
+            {case.dataset: rows, **{d: valid_rows(d) for d in case.with_datasets}},
             {case.dataset: {"ekstra": "x"}} if case.extra_column else None,
         )
         if year:  # a row from another year: overwrite the provenance column on that row
@@ -549,7 +571,8 @@ def test_rule_fails_on_crafted_case(crafted, rule):
     assert {f["severity"] for f in failures} == {severity}
     assert result.status == ("blocked" if severity == "critical" else "published")
     messages = " | ".join(f["message"] for f in failures)
-    assert case.text in messages, f"{rule}: expected {case.text!r} in {messages!r}"
+    text = case.text.replace("{code}", str(code))
+    assert text in messages, f"{rule}: expected {text!r} in {messages!r}"
     if case.dataset is not None:
         assert all(f["dataset"] == case.dataset for f in failures)
     if case.row is not None:
