@@ -6,7 +6,9 @@ Conventions (also in docs/kpis.md):
 - a percentage is written with a NO-BREAK SPACE (U+00A0) between number and sign, as Danish
   typography (and babel's da_DK pattern) prescribes, so "46 %" never wraps: ``"46\\u00a0%"``;
 - dates in long form: ``"31. december 2024"``;
-- a missing value (None, NaN, NaT, pd.NA) is shown as an EN DASH ``"–"``.
+- a missing value (None, NaN, NaT, pd.NA) is shown as an EN DASH ``"–"`` (or the caller's missing
+  text, e.g. "mangler data"), and so is a number that is not finite (±inf), with a logged warning:
+  "inf" or "nan" never reaches a page.
 """
 
 from __future__ import annotations
@@ -48,6 +50,19 @@ def is_missing(x: object) -> bool:
         return False
 
 
+def no_value(x: object) -> bool:
+    """True for a missing value and for a number that is not finite (±inf, logged): shown as missing."""
+    if is_missing(x):
+        return True
+    try:
+        finite = math.isfinite(float(x))
+    except (TypeError, ValueError, OverflowError):
+        return False
+    if not finite:
+        log.warning("a non-finite number (%s) is shown as missing; check the computation upstream", x)
+    return not finite
+
+
 def _rounded(x: float, decimals: int) -> Decimal:
     """Round half-up at `decimals` places, using the shortest decimal repr of the float."""
     d = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
@@ -55,11 +70,9 @@ def _rounded(x: float, decimals: int) -> Decimal:
 
 
 def number(x: object, decimals: int = 1, missing: str = MISSING) -> str:
-    """1234.5 → '1.234,5' (Danish separators, `decimals` places, half-up)."""
-    if is_missing(x):
+    """1234.5 → '1.234,5' (Danish separators, `decimals` places, half-up); missing or ±inf → MISSING."""
+    if no_value(x):
         return missing
-    if isinstance(x, float) and math.isinf(x):
-        raise ValueError(f"cannot format an infinite number ({x}); check the computation upstream")
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     return format_decimal(_rounded(float(x), decimals), format=pattern, locale=LOCALE)
 
@@ -71,14 +84,14 @@ def integer(x: object, missing: str = MISSING) -> str:
 
 def percent(x: object, decimals: int = 0, missing: str = MISSING) -> str:
     """46.0 (on a 0–100 scale) → '46\\u00a0%' with a no-break space before the sign."""
-    if is_missing(x):
+    if no_value(x):
         return missing
     return f"{number(x, decimals)}{NBSP}%"
 
 
 def percentage_points(x: object, decimals: int = 0, missing: str = MISSING) -> str:
     """A difference between two percentages: 3.0 → '3 procentpoint'."""
-    if is_missing(x):
+    if no_value(x):
         return missing
     return f"{number(abs(float(x)), decimals)}{NBSP}procentpoint"
 
@@ -114,7 +127,7 @@ def unit_label(unit: str) -> str:
 def value(x: object, unit: str, decimals: int | None = None, missing: str = MISSING) -> str:
     """By unit: ('%', 46) → '46 %', ('t CO2e', 148000.4) → '148.000 t CO₂e' (whole tonnes),
     ('kg CO2e/m²/år', 12.5) → '12,5 kg CO₂e/m²/år'."""
-    if is_missing(x):
+    if no_value(x):
         return missing
     if unit == "%":
         return percent(x, 0 if decimals is None else decimals)
@@ -128,7 +141,7 @@ def value(x: object, unit: str, decimals: int | None = None, missing: str = MISS
 def decimal(x: object, max_decimals: int = 3, missing: str = MISSING) -> str:
     """A measured or observed value as it is, up to `max_decimals` places: 1234.5 → '1.234,5',
     12.0 → '12' (used where the number of decimals is the data's, e.g. validation findings)."""
-    if is_missing(x):
+    if no_value(x):
         return missing
     if hasattr(x, "item"):  # numpy scalar
         x = x.item()
@@ -172,7 +185,7 @@ def count_da(n: int, singular: str, plural: str) -> str:
 def value_pair(a: object, b: object, unit: str) -> tuple[str, str]:
     """Two values of one unit at the same precision, with just enough decimals to tell them apart:
     (45.6, 45.4, '%') → ('45,6 %', '45,4 %'); (46.0, 45.0, '%') → ('46 %', '45 %')."""
-    if is_missing(a) or is_missing(b):
+    if no_value(a) or no_value(b):
         return value(a, unit), value(b, unit)
     base = 0 if unit in ("%", "antal") else 1
     for decimals in range(base, base + 3):

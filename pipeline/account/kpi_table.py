@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipeline import config
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 
 COLUMNS = ["municipality_code", "year", "data_year", "kpi_id", "value", "unit", "previous_year", "previous_value",
            "target_year", "target_value", "expected_value", "status", "caveat"]
+NUMBERS = ["value", "previous_value", "target_value", "expected_value"]
 DTYPES = {"municipality_code": "int64", "year": "int64", "data_year": "Int64", "kpi_id": "str", "value": "float64",
           "unit": "str", "previous_year": "Int64", "previous_value": "float64", "target_year": "Int64",
           "target_value": "float64", "expected_value": "float64", "status": "str", "caveat": "boolean"}
@@ -61,7 +63,24 @@ def municipality_rows(tables_by_year: dict[int, dict[str, pd.DataFrame]], code: 
     table = history.merge(now, on=["year", "kpi_id"], how="left")
     table["data_year"] = table["year"]
     climate = climate_kpis.rows(climate_account(tables_by_year, code, year, target_file.climate), code, year)
-    return pd.concat([table[COLUMNS].astype(DTYPES), climate[COLUMNS].astype(DTYPES)], ignore_index=True)
+    return finite(pd.concat([table[COLUMNS].astype(DTYPES), climate[COLUMNS].astype(DTYPES)], ignore_index=True))
+
+
+def finite(table: pd.DataFrame) -> pd.DataFrame:
+    """The last guard before kpis.parquet (and so kpis.csv/json and every page): a number that is not
+    finite becomes missing, and a value that was one reads "mangler data" (logged; the KPI groups and
+    the climate account already do this where they compute, so this should never fire)."""
+    bad = {c: np.isinf(table[c].to_numpy(dtype="float64")) for c in NUMBERS}
+    if not any(b.any() for b in bad.values()):
+        return table
+    table = table.copy()
+    for column, mask in bad.items():
+        if mask.any():
+            log.warning("KPI table: %s is not finite for %s; published as 'mangler data'", column,
+                        ", ".join(f"{r.municipality_code} {r.year} {r.kpi_id}" for r in table[mask].itertuples()))
+            table[column] = table[column].mask(mask)
+    table.loc[bad["value"] & table["status"].notna().to_numpy(), "status"] = status.NO_DATA
+    return table
 
 
 def climate_account(tables_by_year: dict[int, dict[str, pd.DataFrame]], code: int, year: int,

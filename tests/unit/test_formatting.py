@@ -73,9 +73,15 @@ def test_percentage_points():
     assert fmt.percentage_points(-3.2) == "3\u00a0procentpoint"
 
 
-def test_infinite_is_refused():
-    with pytest.raises(ValueError, match="infinite"):
-        fmt.number(float("inf"))
+@pytest.mark.parametrize("x", [float("inf"), -math.inf, np.float64("inf"), np.float32("-inf")])
+def test_a_non_finite_number_is_shown_as_missing_with_a_warning(x, caplog):
+    """Never "inf" (or "∞") on a page: every number formatter shows the caller's missing text."""
+    with caplog.at_level("WARNING", logger="pipeline.formatting"):
+        shown = [fmt.number(x), fmt.integer(x), fmt.percent(x), fmt.percentage_points(x), fmt.decimal(x),
+                 fmt.value(x, "t CO2e"), fmt.value(x, "%", missing=fmt.NO_DATA), *fmt.value_pair(x, 45.0, "%")]
+    assert shown == ["–"] * 6 + ["mangler data", "–", "45\u00a0%"]
+    assert "non-finite" in caplog.text
+    assert fmt.no_value(x) and fmt.no_value(float("nan")) and not fmt.no_value(0.0) and not fmt.no_value("B9")
 
 
 # --- decimal: measured values as they are (replaced validation's own number formatter) -----------

@@ -3,14 +3,18 @@ the target path and status, the manko and the restatements against last year's e
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from pipeline import schema
 from pipeline.account.climate import manko as manko_mod
 from pipeline.account.climate import restatements
 from pipeline.account.climate.target import ClimateTarget, assess
+
+log = logging.getLogger(__name__)
 
 # Energi- og CO2-regnskabet's sectors in Danish (the one vocabulary, pipeline.schema), in report order.
 SECTOR_DA = {k: v for k, v in schema.SECTOR_DA.items() if k in schema.EMISSION_SECTORS}
@@ -56,7 +60,18 @@ def _values(rows: pd.DataFrame, unit: str) -> pd.DataFrame:
         return pd.DataFrame({"data_year": pd.Series(dtype="int64"), "sector": pd.Series(dtype="str"),
                              "value": pd.Series(dtype="float64")})
     own = rows[rows["unit"] == unit]
-    return own[["data_year", "sector", "value"]].astype({"data_year": "int64", "value": "float64"})
+    return _finite(own[["data_year", "sector", "value"]].astype({"data_year": "int64", "value": "float64"}),
+                   "value", unit)
+
+
+def _finite(frame: pd.DataFrame, column: str, what: str) -> pd.DataFrame:
+    """FRAME with ±inf in COLUMN as missing (NaN, "mangler data"), logged: never "inf" on a page."""
+    bad = np.isinf(frame[column].to_numpy(dtype="float64"))
+    if bad.any():
+        log.warning("climate account: %d %s value(s) are not finite numbers (data years %s); shown as missing",
+                    int(bad.sum()), what, sorted(set(frame.loc[bad, "data_year"].tolist())))
+        frame = frame.assign(**{column: frame[column].mask(bad)})
+    return frame
 
 
 def totals_by_scope(values: pd.DataFrame) -> pd.DataFrame:
@@ -74,9 +89,10 @@ def totals_by_scope(values: pd.DataFrame) -> pd.DataFrame:
             if scope == "uden_landbrug":
                 part = part[~part["sector"].isin(AGRICULTURE)]
             if len(part):
-                out.append((year, scope, float(part["value"].sum()), False))
-    return pd.DataFrame(out, columns=["data_year", "scope", "t_co2e", "delivered"]).astype(
+                out.append((year, scope, float(part["value"].sum(skipna=False)), False))  # no partial sums
+    totals = pd.DataFrame(out, columns=["data_year", "scope", "t_co2e", "delivered"]).astype(
         {"data_year": "int64", "t_co2e": "float64", "delivered": "bool"})
+    return _finite(totals, "t_co2e", "total")
 
 
 def build(edition: int, current: pd.DataFrame, previous: pd.DataFrame | None, target: ClimateTarget | None,

@@ -8,6 +8,7 @@ import pandas as pd
 from pipeline.account import status
 from pipeline.account.climate.account import ClimateAccount
 from pipeline.account.climate.manko import TARGET_YEAR
+from pipeline.account.kpis.common import finite
 
 IDS = ("emissions_total_t_co2e", "emissions_reduction_pct", "manko_t_co2e_2030")
 UNITS = {"emissions_total_t_co2e": "t CO2e", "emissions_reduction_pct": "%", "manko_t_co2e_2030": "t CO2e"}
@@ -40,6 +41,12 @@ def rows(ca: ClimateAccount, code: int, year: int) -> pd.DataFrame:
     out.append({"kpi_id": "manko_t_co2e_2030", "value": m.manko_t_co2e if m else None,
                 "target_value": 0.0 if m else None, "target_year": TARGET_YEAR if m else None,
                 "expected_value": None, "status": manko_status})
+    for row in out:  # a number that is not finite is "mangler data", never "inf" (logged)
+        computed = row["value"] is not None
+        for column in ("value", "target_value", "expected_value"):
+            row[column] = finite(row[column], f"{code} {year} {row['kpi_id']} {column}")
+        if computed and row["value"] is None:
+            row["status"] = status.NO_DATA
     frame = pd.DataFrame(out)
     frame["municipality_code"] = int(code)
     frame["year"] = int(year)

@@ -19,14 +19,17 @@ class Restatement:
     now_t_co2e: float  # in this edition
 
     @property
-    def change_pct(self) -> float:
-        return (self.now_t_co2e - self.before_t_co2e) / self.before_t_co2e * 100 if self.before_t_co2e else float("inf")
+    def change_pct(self) -> float | None:
+        """The change in % of last year's value; None when that was 0 (no finite percentage)."""
+        if not self.before_t_co2e:
+            return None
+        return (self.now_t_co2e - self.before_t_co2e) / self.before_t_co2e * 100
 
     def text(self) -> str:
         """'2021: 312.400 t i sidste års udgave, nu 305.100 t (−2,3 %)'."""
         change = self.change_pct
-        sign = "+" if change > 0 else "−" if change < 0 else ""
-        pct = "" if change == float("inf") else f" ({sign}{fmt.number(abs(change), 1)}{fmt.NBSP}%)"
+        sign = "+" if change and change > 0 else "−" if change and change < 0 else ""
+        pct = "" if fmt.no_value(change) else f" ({sign}{fmt.number(abs(change), 1)}{fmt.NBSP}%)"
         return (f"{self.data_year}: {fmt.integer(self.before_t_co2e)}{fmt.NBSP}t i sidste års udgave, "
                 f"nu {fmt.integer(self.now_t_co2e)}{fmt.NBSP}t{pct}")
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 import pandas as pd
 
 from pipeline import formatting as fmt
-from pipeline.account.kpis.common import empty_frame, frames_for, rows_for
+from pipeline.account.kpis.common import empty_frame, finite, frames_for, rows_for
 from pipeline.account.kpis.meta import (
     GROUP_MODULES,
     GROUPS,
@@ -36,11 +36,12 @@ def computers() -> tuple[Computer, ...]:
 
 
 def compute_year(tables: Mapping[str, pd.DataFrame], code: int, year: int) -> dict[str, float | None]:
-    """All KPI values for one municipality-year; None where the dataset is missing or n = 0."""
+    """All KPI values for one municipality-year; None where the dataset is missing, n = 0 or the result
+    is not a finite number (logged)."""
     frames = frames_for(tables, code, year)
     values: dict[str, float | None] = {}
     for compute in computers():
-        values.update(compute(frames, year))
+        values.update({k: finite(v, f"{code} {year} {k}") for k, v in compute(frames, year).items()})
     for kpi_id, dataset in KPI_DATASET.items():
         if frames[dataset].empty:
             values[kpi_id] = None  # not delivered → "mangler data"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import math
 from collections.abc import Mapping
 
 import pandas as pd
@@ -10,7 +12,21 @@ from pipeline import formatting as fmt
 from pipeline import schema
 from pipeline.ingest.store import empty_table
 
+log = logging.getLogger(__name__)
+
 TOLERANCE = 1e-9  # value == expected counts as on track (float noise)
+
+
+def finite(value: object, what: str) -> float | None:
+    """VALUE as a float, or None ("mangler data") when missing; a number that is not finite (a sum that
+    overflowed, 0/0 in a share) is logged, naming WHAT, and becomes None too, never "inf" or "nan"."""
+    if value is None or value is pd.NA:
+        return None
+    number = float(value)
+    if math.isfinite(number):
+        return number
+    log.warning("%s: the computed value %s is not a finite number; published as 'mangler data'", what, number)
+    return None
 
 
 def empty_frame(dataset: str) -> pd.DataFrame:
