@@ -97,7 +97,7 @@ def collect(paths: config.YearPaths, targets_dir: Path = config.TARGETS):
         if shown and own is not None and not own.empty:
             rows += open_data_rows(muni, paths.year, own)
             entry["kpis"] = index_cells(own, paths.year)
-            recorded = own["sample_data"] if "sample_data" in own else None
+            recorded = own.get("sample_data")
             entry["sample_data"] = bool(recorded.any()) if recorded is not None and recorded.notna().all() \
                 else targets.is_sample(code, targets_dir)
         entries.append(entry)

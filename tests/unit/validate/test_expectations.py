@@ -49,11 +49,8 @@ class Case:
     extra_column: bool = False
     delivered: dict | None = None  # datasets delivered (checks cases)
     also_fails: set = field(default_factory=set)
-<<<<<<< HEAD
     targets: str | None = None  # the municipality's targets file (default: a valid one)
-=======
     with_datasets: tuple = ()  # other datasets delivered (valid rows) beside `dataset`
->>>>>>> 4b1e878 (Issue 11 (part): a construction project's building_id is checked against the buildings delivered)
 
 
 def _set(i: int, then=None, **values):
