@@ -35,13 +35,33 @@ class PipelineError(Exception):
     """Base class: an error the user can fix; the CLI prints it without a traceback."""
 
 
+MAX_PROBLEMS_PER_FILE = 20  # problems shown per file where people read them; the rest are counted
+
+
+def capped(problems: list[Problem], per_file: int = MAX_PROBLEMS_PER_FILE) -> list[str]:
+    """PROBLEMS as lines, at most PER_FILE per file, each file's rest counted in one line (a delivery
+    with 200.000 unreadable cells must not print 200.000 lines or write them into the manifest)."""
+    lines, shown, hidden = [], {}, {}
+    for problem in problems:
+        shown[problem.file] = shown.get(problem.file, 0) + 1
+        if shown[problem.file] <= per_file:
+            lines.append(str(problem))
+        else:
+            hidden[problem.file] = hidden.get(problem.file, 0) + 1
+    for file, count in hidden.items():
+        more = f"{count:,}".replace(",", ".")
+        lines.append(f"{file}: … og {more} {'problem' if count == 1 else 'problemer'} mere i filen "
+                     "(hele listen i validation/failures.csv efter `make report`)")
+    return lines
+
+
 class DeliveryError(PipelineError):
-    """A delivery that cannot be read; lists every problem found, not just the first."""
+    """A delivery that cannot be read; counts every problem found, and lists them capped per file."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         lines = [f"{len(self.problems)} problem(er) i leverancerne - intet er skrevet:"]
-        lines += [f"  - {p}" for p in self.problems]
+        lines += [f"  - {line}" for line in capped(self.problems)]
         super().__init__("\n".join(lines))
 
 

@@ -102,6 +102,7 @@ def validate(paths: config.YearPaths, muni: registry.Municipality | None = None,
     results = stage.validate_year(paths.year, current.tables, current.manifest, previous, targets_dir=targets_dir)
     stage.write_results(results, paths, run, targets_dir=targets_dir)
     stage.write_pages(paths, results, ingestion_blocked=current.blocked, generated_at=run.started,
+                      ingestion_problems=current.problems,
                       targets_dir=targets_dir)
     if muni is not None and muni.code not in results and muni.code not in current.blocked:
         raise ParameterError(f"{muni.name} ({muni.code}) har ingen leverance for {paths.year} i {paths.raw}")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline import config, registry, schema
-from pipeline.errors import DeliveryError, ParameterError, Problem
+from pipeline.errors import DeliveryError, ParameterError, Problem, capped
 from pipeline.ingest import emissions
 from pipeline.ingest.readers import read_dataset
 from pipeline.ingest.store import DeliveredFile, Manifest, MunicipalityDelivery, empty_table, sha256
@@ -25,6 +25,8 @@ class IngestResult:
     year: int
     tables: dict[str, pd.DataFrame]
     manifest: Manifest
+    problems: dict[int, list[Problem]] = field(default_factory=dict)  # every problem of each blocked
+    # municipality (the manifest keeps them capped per file); empty when the year was reused, not read
 
     @property
     def blocked(self) -> dict[int, list[str]]:
@@ -120,6 +122,7 @@ def ingest_year(year: int, raw: Path = config.RAW, root: Path = config.ROOT, str
     check_year(year, raw)
     folder = config.YearPaths(year, raw_root=raw).raw
     problems: list[Problem] = []  # every problem, in folder order
+    full: dict[int, list[Problem]] = {}  # every problem of each blocked municipality
     year_problems: list[Problem] = []  # problems that belong to no municipality
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in schema.DATASETS}
     manifest = Manifest(year)
@@ -164,7 +167,8 @@ def ingest_year(year: int, raw: Path = config.RAW, root: Path = config.ROOT, str
             entry.datasets[name] = delivered
         if muni_problems:
             problems += muni_problems
-            manifest.blocked[muni.code] = [str(p) for p in muni_problems]
+            manifest.blocked[muni.code] = capped(muni_problems)
+            full[muni.code] = muni_problems
             continue
         for name, table in muni_parts.items():
             parts[name].append(table)
@@ -184,4 +188,4 @@ def ingest_year(year: int, raw: Path = config.RAW, root: Path = config.ROOT, str
         columns = dataset.column_names + schema.PROVENANCE
         frames = [f[columns] for f in parts[name]]
         tables[name] = pd.concat(frames, ignore_index=True) if frames else empty_table(dataset)[columns]
-    return IngestResult(year, tables, manifest)
+    return IngestResult(year, tables, manifest, full)

@@ -99,3 +99,21 @@ def value_display(failure: dict) -> str:
 
 def _code3(code: int) -> str:
     return f"{int(code):03d}"
+
+
+INGESTION_RULE = "leverancen_kan_laeses"  # the rule name failures.csv gives a problem found while reading
+
+
+def ingestion_rows(problems_by_code: dict) -> list[dict]:
+    """failures.csv rows for every problem that stopped a delivery at ingestion (errors.Problem objects)."""
+    from pipeline import registry
+
+    rows = []
+    for code, problems in sorted(problems_by_code.items()):
+        muni = registry.get(code)
+        for p in problems:
+            rows.append({"code": muni.code, "code3": _code3(muni.code), "name": muni.name, "slug": muni.slug,
+                         "file": p.file, "row": p.row, "column": p.column,
+                         "value": "" if p.value is None else str(p.value), "rule": INGESTION_RULE,
+                         "severity": "critical", "message": str(p), "anchor": ""})
+    return rows

@@ -22,6 +22,7 @@ from pipeline.validate.failures import (  # noqa: F401  (FAILURE_COLUMNS is part
     SEVERITY_ORDER,
     failure_anchor,
     failure_rows,
+    ingestion_rows,
     rule_anchor,
     value_display,
     write_failures_csv,
@@ -39,6 +40,7 @@ def write_pages(
     results: dict[int, MunicipalityValidation] | list[MunicipalityValidation] | None = None,
     ingestion_blocked: dict[int, list[str] | str] | None = None,
     generated_at: dt.datetime | None = None,
+    ingestion_problems: dict | None = None,
     targets_dir: Path = config.TARGETS,
     root: Path = config.ROOT,
 ) -> list[Path]:
@@ -48,7 +50,8 @@ def write_pages(
     `results`: validate_year's dict (or a list) of MunicipalityValidation; None reads back what
     write_results wrote for the year (with the run's provenance, which write_results also sets on
     the results it is given).
-    `ingestion_blocked`: municipality code -> the problems that stopped its delivery at ingestion.
+    `ingestion_blocked`: municipality code -> the problems that stopped its delivery at ingestion (as
+    shown: capped per file). `ingestion_problems`: the same, every one (errors.Problem), for failures.csv.
     `targets_dir`, `root`: where the targets files are and the project root input paths are
     relative to, for the checksums of a published report's inputs.
     """
@@ -89,7 +92,8 @@ def write_pages(
         log.warning("%s not rewritten: the results read back hold only examples of their failures; "
                     "validate the year again to rewrite it", paths.failures_csv)
     else:
-        written.append(write_failures_csv(paths.failures_csv, failure_rows(results)))
+        written.append(write_failures_csv(paths.failures_csv, failure_rows(results)
+                                          + ingestion_rows(ingestion_problems or {})))
     shown = failure_rows(results, MAX_ROWS_PER_RULE)  # the same examples in memory and read back
     html = templating.render(
         "validation/index.html.j2",

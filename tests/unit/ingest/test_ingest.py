@@ -176,3 +176,25 @@ def test_a_symbolic_link_is_never_read_and_its_target_never_shown(raw, tmp_path)
     assert "forventet: en almindelig fil" in message and "outside" not in message
     result = ingest.ingest_year(2024, raw, root=tmp_path, strict=False)
     assert 151 in result.manifest.blocked and 151 not in result.manifest.municipalities
+
+
+def test_a_flood_of_unreadable_cells_is_counted_and_capped_where_people_read_it(raw, tmp_path):
+    """5.000 unreadable tonnages: the message and the manifest show 20 and count the rest; the full list
+    is kept for failures.csv."""
+    from pipeline import config
+    from pipeline.errors import MAX_PROBLEMS_PER_FILE
+    from pipeline.validate.failures import ingestion_rows, write_failures_csv
+
+    rows = "".join(f"plast,genanvendelse,tolv{i}\n" for i in range(5000))
+    (raw / "2024" / "151" / "waste.csv").write_text("fraction,treatment,tonnes\n" + rows)
+    with pytest.raises(DeliveryError) as refused:
+        ingest.ingest_year(2024, raw, root=tmp_path)
+    message = str(refused.value)
+    assert len(message.splitlines()) == 1 + MAX_PROBLEMS_PER_FILE + 1 and len(refused.value.problems) == 5000
+    assert "… og 4.980 problemer mere i filen" in message
+    result = ingest.ingest_year(2024, raw, root=tmp_path, strict=False)
+    assert len(result.blocked[151]) == MAX_PROBLEMS_PER_FILE + 1 and len(result.problems[151]) == 5000
+    paths = config.YearPaths(2024, reports_root=tmp_path / "reports")
+    write_failures_csv(paths.failures_csv, ingestion_rows(result.problems))
+    lines = paths.failures_csv.read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == 1 + 5000 and "række 5001" in lines[-1] and "tolv4999" in lines[-1]
