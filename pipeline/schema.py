@@ -220,5 +220,50 @@ EMISSIONS_TABLE = Dataset(
     danish_name="Klimaregnskab",
 )
 
+# The municipality as an enterprise (issue 12): energy and water of its own buildings, and the fuel and
+# electricity of its own transport, per delivery year. Optional: a municipality that does not deliver
+# them gets no completeness warning, and its report has no "Kommunen som virksomhed" figures.
+ENERGY_BASES = ["maalt", "estimeret"]  # delivered as "målt" / "estimeret"
+TRANSPORT_SOURCES = ["egne_koeretoejer", "taxakoersel", "koersel_i_egen_bil"]
+TRANSPORT_FUELS = ["diesel", "benzin", "el", "hvo", "biogas", "gas", "brint"]
+TRANSPORT_UNITS = ["l", "kwh", "kg", "nm3", "km"]  # "Nm³" is delivered; km only for koersel_i_egen_bil
+ENERGY_BASIS_DA = {"maalt": "målt", "estimeret": "estimeret"}
+TRANSPORT_SOURCE_DA = {"egne_koeretoejer": "Egne køretøjer", "taxakoersel": "Taxakørsel",
+                       "koersel_i_egen_bil": "Kørsel i egen bil"}
+TRANSPORT_FUEL_DA = {"diesel": "Diesel", "benzin": "Benzin", "el": "El", "hvo": "HVO", "biogas": "Biogas",
+                     "gas": "Gas", "brint": "Brint"}
+
+DATASETS["building_energy"] = Dataset(
+    "building_energy", "building_id", (
+        Column("building_id", TEXT, description="Bygningens id, som i buildings (kommunale bygninger)"),
+        Column("electricity_kwh", FLOAT, required=False, description="Elforbrug i året, kWh"),
+        Column("district_heating_kwh", FLOAT, required=False, description="Fjernvarme i året, kWh"),
+        Column("natural_gas_m3", FLOAT, required=False, description="Naturgas i året, m³ (eller natural_gas_kwh)"),
+        Column("natural_gas_kwh", FLOAT, required=False, description="Naturgas i året, kWh (eller natural_gas_m3)"),
+        Column("heating_oil_l", FLOAT, required=False, description="Fyringsolie i året, liter"),
+        Column("water_m3", FLOAT, required=False, description="Vandforbrug i året, m³"),
+        Column("basis", CATEGORY, allowed=tuple(ENERGY_BASES),
+               description="målt (aflæst måler) eller estimeret"),
+    ),
+    description="One row per municipal building: its energy and water use in YEAR, metered or estimated.",
+    danish_name="Bygningernes energi- og vandforbrug",
+    optional=True,
+)
+DATASETS["transport_energy"] = Dataset(
+    "transport_energy", None, (
+        Column("source", CATEGORY, allowed=tuple(TRANSPORT_SOURCES),
+               description="egne køretøjer, taxakørsel eller kørsel i egen bil"),
+        Column("fuel", CATEGORY, allowed=tuple(TRANSPORT_FUELS),
+               description="diesel, benzin, el, hvo, biogas, gas eller brint"),
+        Column("amount", FLOAT, description="Mængden i året i enheden i kolonnen unit"),
+        Column("unit", CATEGORY, allowed=tuple(TRANSPORT_UNITS),
+               description="l, kWh, kg, Nm³ eller km (km kun for kørsel i egen bil)"),
+    ),
+    description="Fuel and electricity used by the municipality's own transport in YEAR, by source and fuel.",
+    danish_name="Transportens energiforbrug",
+    optional=True,
+    index_columns=("source", "fuel", "unit"),
+)
+
 DATASET_NAMES = list(DATASETS)
 REQUIRED_DATASETS = [name for name, d in DATASETS.items() if not d.optional]

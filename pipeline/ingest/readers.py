@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y")
 _THOUSANDS_COMMA_DECIMAL = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
-_DANISH = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"})
+_DANISH = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "³": "3", "²": "2"})
 # Bounds every cell must keep: a date pandas can hold in nanoseconds and a plausible calendar, and a
 # number far below where sums overflow to infinity (issue 11: year 1066, 9999-12-31, 1e308 tonnes).
 FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
