@@ -23,6 +23,8 @@ PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE / "templates"
 
 MUNICIPALITIES_CSV = REFERENCE / "municipalities.csv"
+# kWh per delivered unit of each heat column of building_energy (m³ natural gas, litres of oil), with sources.
+ENERGY_CONVERSIONS_CSV = REFERENCE / "energy_conversions.csv"
 
 # Emissions delivered as Energi- og CO2-regnskabet's API responses: one file per data year in the
 # municipality's delivery folder, and the fetch command's record of how they were fetched.

@@ -227,11 +227,25 @@ ENERGY_BASES = ["maalt", "estimeret"]  # delivered as "målt" / "estimeret"
 TRANSPORT_SOURCES = ["egne_koeretoejer", "taxakoersel", "koersel_i_egen_bil"]
 TRANSPORT_FUELS = ["diesel", "benzin", "el", "hvo", "biogas", "gas", "brint"]
 TRANSPORT_UNITS = ["l", "kwh", "kg", "nm3", "km"]  # "Nm³" is delivered; km only for koersel_i_egen_bil
+# The units each fuel may be delivered in (validation: transport_energy_unit_fits_fuel); any fuel may
+# also come as km, but only from the sources in DISTANCE_SOURCES (transport_energy_km_only_for_own_car).
+TRANSPORT_FUEL_UNITS = {"diesel": ("l",), "benzin": ("l",), "el": ("kwh",), "hvo": ("l",),
+                        "biogas": ("kg", "nm3"), "gas": ("kg", "nm3"), "brint": ("kg", "nm3")}
+DISTANCE_UNIT, DISTANCE_SOURCES = "km", ("koersel_i_egen_bil",)
 ENERGY_BASIS_DA = {"maalt": "målt", "estimeret": "estimeret"}
 TRANSPORT_SOURCE_DA = {"egne_koeretoejer": "Egne køretøjer", "taxakoersel": "Taxakørsel",
                        "koersel_i_egen_bil": "Kørsel i egen bil"}
 TRANSPORT_FUEL_DA = {"diesel": "Diesel", "benzin": "Benzin", "el": "El", "hvo": "HVO", "biogas": "Biogas",
                      "gas": "Gas", "brint": "Brint"}
+
+assert list(TRANSPORT_FUEL_UNITS) == TRANSPORT_FUELS and list(TRANSPORT_SOURCE_DA) == TRANSPORT_SOURCES
+assert {u for units in TRANSPORT_FUEL_UNITS.values() for u in units} | {DISTANCE_UNIT} == set(TRANSPORT_UNITS)
+
+
+def transport_unit_pairs() -> list[list[str]]:
+    """Every allowed (fuel, unit) pair, km included, in schema order (the suite's value_pairs_set)."""
+    return [[fuel, unit] for fuel in TRANSPORT_FUELS for unit in (*TRANSPORT_FUEL_UNITS[fuel], DISTANCE_UNIT)]
+
 
 DATASETS["building_energy"] = Dataset(
     "building_energy", "building_id", (
