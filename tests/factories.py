@@ -167,11 +167,29 @@ VALID_ROWS: dict[str, list[dict]] = {
         {"data_year": 2022, "sector": "landbrug", "unit": "t_co2e", "value": 29.0},
         {"data_year": 2022, "sector": "samlet_med_landbrug", "unit": "t_co2e", "value": 167.0},
     ],
+    "building_energy": [  # the three buildings above: 130, 137,5 and 138,5 kWh heat per m²
+        {"building_id": "B1", "electricity_kwh": 190000.0, "district_heating_kwh": 650000.0,
+         "natural_gas_m3": None, "natural_gas_kwh": None, "heating_oil_l": None, "water_m3": 1000.0,
+         "basis": "maalt"},
+        {"building_id": "B2", "electricity_kwh": 256000.0, "district_heating_kwh": None,
+         "natural_gas_m3": 100000.0, "natural_gas_kwh": None, "heating_oil_l": None, "water_m3": 2400.5,
+         "basis": "maalt"},
+        {"building_id": "B3", "electricity_kwh": 24000.0, "district_heating_kwh": None,
+         "natural_gas_m3": None, "natural_gas_kwh": None, "heating_oil_l": 9000.0, "water_m3": 230.0,
+         "basis": "estimeret"},
+    ],
+    "transport_energy": [
+        {"source": "egne_koeretoejer", "fuel": "diesel", "amount": 12500.5, "unit": "l"},
+        {"source": "egne_koeretoejer", "fuel": "el", "amount": 21000.0, "unit": "kwh"},
+        {"source": "taxakoersel", "fuel": "diesel", "amount": 3100.0, "unit": "l"},
+        {"source": "koersel_i_egen_bil", "fuel": "benzin", "amount": 35000.0, "unit": "km"},
+    ],
 }
 
 
 def valid_rows(dataset: str) -> list[dict]:
-    """Rows (a fresh copy; three, or nine for emissions) that pass every rule of the dataset's suite."""
+    """Rows (a fresh copy; three, nine for emissions, four for transport_energy) that pass every rule of
+    the dataset's suite."""
     return copy.deepcopy(VALID_ROWS[dataset])
 
 

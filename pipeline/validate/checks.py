@@ -91,6 +91,56 @@ DATASET_RULES: dict[str, dict[str, dict]] = {
             "\u201eReviderede år\u201c. Beskytter mod, at historikken bliver skrevet om uden et ord.",
         },
     },
+    # building_energy against the buildings (heated area, use) and last year's delivery
+    # (pipeline.validate.plausibility): heat is district heating + natural gas + heating oil in kWh.
+    "building_energy": {
+        "building_energy_heat_per_m2_plausible": {
+            "severity": "warning",
+            "description": "Ingen bygnings varmeforbrug pr. m² er over 3 × medianen for dens anvendelse",
+            "notes": "Varmeforbruget (fjernvarme, naturgas og fyringsolie omregnet til kWh med faktorerne i "
+            "data/reference/energy_conversions.csv) pr. m² opvarmet areal sammenlignes med medianen for "
+            "kommunens bygninger med samme anvendelse (kolonnen use i bygningslisten) i samme år. Over 3 × "
+            "medianen skyldes typisk en forkert enhed (MWh skrevet som kWh, et ekstra nul), et forkert areal "
+            "eller forbrug fra flere bygninger på én måler. En anvendelse med færre end tre bygninger vurderes "
+            "ikke. Vises for revisoren uden forbehold ved nøgletallene, fordi forbruget kan være reelt (fx en "
+            "svømmehal registreret som idrætsanlæg); et spring fra sidste år giver et forbehold "
+            "(building_energy_heat_year_over_year).",
+            "measure": "heat", "check": "per_m2", "max_ratio_to_median": 3, "min_buildings": 3, "kpis": [],
+        },
+        "building_energy_electricity_per_m2_plausible": {
+            "severity": "warning",
+            "description": "Ingen bygnings elforbrug pr. m² er over 3 × medianen for dens anvendelse",
+            "notes": "Elforbruget pr. m² opvarmet areal sammenlignes med medianen for kommunens bygninger med "
+            "samme anvendelse (kolonnen use i bygningslisten) i samme år. Over 3 × medianen skyldes typisk en "
+            "forkert enhed, et forkert areal eller en måler, der også dækker andet end bygningen (fx "
+            "vejbelysning eller ladestandere). En anvendelse med færre end tre bygninger vurderes ikke. Vises "
+            "for revisoren uden forbehold ved nøgletallene, fordi forbruget kan være reelt; et spring fra "
+            "sidste år giver et forbehold (building_energy_electricity_year_over_year).",
+            "measure": "electricity", "check": "per_m2", "max_ratio_to_median": 3, "min_buildings": 3,
+            "kpis": [],
+        },
+        "building_energy_heat_year_over_year": {
+            "severity": "warning",
+            "description": "Ingen bygnings varmeforbrug har ændret sig mere end ±30 % fra sidste år",
+            "notes": "En bygnings varmeforbrug (fjernvarme, naturgas og fyringsolie i kWh) ændrer sig sjældent "
+            "mere end ±30 % fra ét år til det næste; vejret flytter typisk 5–15 %. En større ændring skyldes "
+            "oftest en fejlaflæsning, en forkert enhed, en måler der er skiftet, eller at bygningen har været "
+            "lukket eller ombygget. Sammenlignes med samme bygning (building_id) i sidste års leverance; en "
+            "bygning uden forbrug sidste år vurderes ikke. Giver et forbehold ved nøgletallene, fordi "
+            "ændringen ellers ville blive læst som en reel besparelse eller stigning.",
+            "measure": "heat", "check": "year_over_year", "max_relative_change_pct": 30,
+        },
+        "building_energy_electricity_year_over_year": {
+            "severity": "warning",
+            "description": "Ingen bygnings elforbrug har ændret sig mere end ±30 % fra sidste år",
+            "notes": "En bygnings elforbrug ændrer sig sjældent mere end ±30 % fra ét år til det næste. En "
+            "større ændring skyldes oftest en fejlaflæsning, en forkert enhed, en ny måler eller en varmepumpe "
+            "eller ladestander, der er kommet til. Sammenlignes med samme bygning (building_id) i sidste års "
+            "leverance; en bygning uden forbrug sidste år vurderes ikke. Giver et forbehold ved nøgletallene, "
+            "fordi ændringen ellers ville blive læst som en reel besparelse eller stigning.",
+            "measure": "electricity", "check": "year_over_year", "max_relative_change_pct": 30,
+        },
+    },
 }
 
 YEAR_OVER_YEAR = "year_over_year"

@@ -198,12 +198,15 @@ def _rule_column(exp: dict) -> str | None:
         return kwargs["column"]
     if "column_list" in kwargs:
         return ", ".join(c for c in kwargs["column_list"] if c != "municipality_code")
+    if "column_A" in kwargs:
+        return f"{kwargs['column_A']}, {kwargs['column_B']}"
     return None
 
 
 def _row_failures(exp, kwargs, res, meta, fail, source_file, dataset) -> list[dict]:
     rows = []
     compound = kwargs.get("column_list")
+    pair = [kwargs["column_A"], kwargs["column_B"]] if "column_A" in kwargs else None
     entries = res.get("unexpected_index_list") or []
     counts: dict[tuple, int] = {}
     if compound:
@@ -222,6 +225,10 @@ def _row_failures(exp, kwargs, res, meta, fail, source_file, dataset) -> list[di
                 f"{count_text(counts[tuple(entry.get(c) for c in compound)])} gange"
             )
             column_text = f"kolonne {', '.join(shown)}"
+        elif pair:
+            value = " / ".join(str(entry.get(c)) for c in pair)
+            got = f"kombinationen {quote(value)}"
+            column_text = f"kolonne {', '.join(pair)}"
         else:
             raw = entry.get(kwargs["column"])
             value = raw_value(raw)

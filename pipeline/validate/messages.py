@@ -46,6 +46,11 @@ def expected_phrase(expectation_type: str, kwargs: dict, dataset: str) -> str:
         return f"{noun} {'mindre end' if strict_high else 'på højst'} {show(high)}"
     if expectation_type == "expect_compound_columns_to_be_unique":
         return "at kombinationen kun forekommer én gang pr. kommune"
+    if expectation_type == "expect_column_pair_values_to_be_in_set":
+        pairs = [" / ".join(map(str, p)) for p in kwargs.get("value_pairs_set") or []]
+        return "en af kombinationerne " + ", ".join(pairs)
+    if expectation_type == "expect_column_values_to_not_be_in_set":
+        return "en anden værdi end " + ", ".join(str(v) for v in kwargs.get("value_set") or [])
     return "at reglen er opfyldt"
 
 
@@ -65,21 +70,32 @@ def expected_text(template: str | None, kwargs: dict) -> str | None:
 
 
 def condition_phrase(condition) -> str:
+    """' (gælder rækker, hvor …)' for a GX row_condition in JSON form ('' without one)."""
     if not isinstance(condition, dict):
         return ""
+    clause = _condition_clause(condition)
+    return f" (gælder rækker, hvor {clause})"
+
+
+def _condition_clause(condition: dict) -> str:
+    kind, parts = condition.get("type"), condition.get("conditions") or []
+    if kind in ("and", "or") and parts:
+        states = {c.get("is_null") for c in parts}
+        if kind == "and" and len(parts) > 1 and len(states) == 1 and all(c.get("type") == "nullity" for c in parts):
+            columns = [(c.get("column") or {}).get("name") for c in parts]  # "a, b og c alle er tomme"
+            return f"{formatting.join_da(columns)} alle er {'tomme' if states.pop() else 'udfyldte'}"
+        return f" {'og' if kind == 'and' else 'eller'} ".join(_condition_clause(c) for c in parts)
     column = (condition.get("column") or {}).get("name")
     if condition.get("type") == "nullity":
-        return (
-            f" (gælder rækker, hvor {column} er {'tom' if condition.get('is_null') else 'udfyldt'})"
-        )
+        return f"{column} er {'tom' if condition.get('is_null') else 'udfyldt'}"
     operator, parameter = condition.get("operator"), condition.get("parameter")
     if condition.get("type") == "comparison" and operator in ("==", "!="):
-        return f" (gælder rækker, hvor {column} {'er' if operator == '==' else 'ikke er'} {quote(parameter)})"
+        return f"{column} {'er' if operator == '==' else 'ikke er'} {quote(parameter)}"
     if condition.get("type") == "comparison" and operator in ("IN", "NOT_IN"):
         shown = [quote(v) for v in parameter]
         values = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " eller " + shown[-1]
-        return f" (gælder rækker, hvor {column} {'er' if operator == 'IN' else 'ikke er'} {values})"
-    return f" (gælder rækker, hvor {condition})"
+        return f"{column} {'er' if operator == 'IN' else 'ikke er'} {values}"
+    return str(condition)
 
 
 def is_json(source_file: str | None) -> bool:

@@ -1,5 +1,5 @@
-"""Rules on a column that refers to another dataset: every construction project's building_id is a building
-the municipality delivered for the year. Checked when both datasets are delivered, reported like the
+"""Rules on a column that refers to another dataset: every construction project's and every building energy
+row's building_id is a building the municipality delivered for the year. Checked when both datasets are delivered, reported like the
 dataset's own rules, each failure naming the file, row, column and value.
 
 (An action's `kpi` refers to the KPI metadata; GX checks it, `actions_kpi_known`, against the ids in
@@ -61,6 +61,21 @@ RULES: dict[str, dict] = {
         "(construction_projects_building_known_for_br18). Beskytter mod projekter, der offentliggøres "
         "uden at høre til en kendt bygning.",
     },
+    "building_energy_building_known": {
+        "dataset": "building_energy", "column": "building_id", "refers_to": ("buildings", "building_id"),
+        "rows": lambda frame: pd.Series(True, index=frame.index),
+        "rows_da": "",
+        "severity": "critical",
+        "kpis": None,  # the KPIs computed from building_energy (checks.kpis_for)
+        "description": "Forbrugets building_id står i bygningslisten",
+        "notes": "Hver række med energi- og vandforbrug skal høre til en bygning i kommunens bygningsliste "
+        "(buildings) for samme år, fordi forbruget pr. m² beregnes med bygningens opvarmede areal og "
+        "sammenlignes inden for dens anvendelse. En ukendt bygning har intet areal: dens forbrug ville tælle "
+        "med i kommunens samlede forbrug og CO2e, men ikke i arealet, så varme, el og vand pr. m² bliver for "
+        "høje. Derfor kritisk: rapporten blokeres, til id'et er rettet, eller bygningen er med i "
+        "bygningslisten. Beskytter mod forbrug, der ikke kan knyttes til en kendt bygning (typisk en tastefejl "
+        "i id'et eller en bygning, der er solgt).",
+    },
 }
 
 
@@ -77,7 +92,8 @@ def check(dataset: str, frames: Mapping[str, pd.DataFrame], files: Mapping[str, 
         target, key = rule["refers_to"]
         base = {"dataset": dataset, "rule": name, "expectation_type": checks.CHECK_TYPE,
                 "column": rule["column"], "severity": rule["severity"], "description": rule["description"],
-                "note": rule["notes"], "kpis": list(rule["kpis"])}
+                "note": rule["notes"],
+                "kpis": checks.kpis_for(dataset) if rule["kpis"] is None else list(rule["kpis"])}
         own, other = frames.get(dataset), frames.get(target)
         where = files.get(dataset) or dataset
         if other is None:

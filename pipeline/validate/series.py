@@ -1,6 +1,7 @@
 """The rules of a dataset that compare its rows with each other (checks.DATASET_RULES): for emissions,
 the sectors against the totals per data year and unit, the data years without gaps, and the change
-of each sector from one data year to the next. Reported like the dataset's GX expectations."""
+of each sector from one data year to the next; building_energy's are in validate/plausibility.py.
+Reported like the dataset's GX expectations."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pandas as pd
 
 from pipeline import schema
 from pipeline.ingest.totals import sector_sums
-from pipeline.validate import checks
+from pipeline.validate import checks, plausibility
 from pipeline.validate.messages import (
     column_ref,
     count_text,
@@ -28,9 +29,14 @@ NEEDED = ["data_year", "sector", "unit", "value", "source_file", "source_row"]
 
 
 def check(dataset: str, frame: pd.DataFrame, source_file: str | None,
-          previous: pd.DataFrame | None = None) -> tuple[list[dict], list[dict]]:
+          previous: pd.DataFrame | None = None, frames: dict | None = None,
+          files: dict | None = None) -> tuple[list[dict], list[dict]]:
     """Rule outcomes and failure rows of the dataset's DATASET_RULES on one municipality's rows
-    (PREVIOUS: its rows in last year's edition, for the restated years)."""
+    (PREVIOUS: its rows in last year's edition or delivery; FRAMES and FILES: every dataset it delivered
+    this year and its file, for rules that need another dataset)."""
+    if dataset == plausibility.DATASET:
+        return plausibility.check(frame, source_file, previous, (frames or {}).get("buildings"),
+                                  (files or {}).get("buildings"))
     rules, failures = [], []
     for name, rule in checks.DATASET_RULES.get(dataset, {}).items():
         base = {"dataset": dataset, "rule": name, "expectation_type": checks.CHECK_TYPE,
@@ -162,4 +168,5 @@ CHECKS = {
     "emissions_data_years_contiguous": data_years_contiguous,
     "emissions_sector_year_to_year": sector_year_to_year,
 }
-assert set(CHECKS) == {n for rules in checks.DATASET_RULES.values() for n in rules}
+assert set(CHECKS) == set(checks.DATASET_RULES["emissions"])
+assert set(checks.DATASET_RULES) == {"emissions", plausibility.DATASET}

@@ -60,6 +60,16 @@ def split_by_municipality(whole: dict, frame: pd.DataFrame, codes: list[int]) ->
                     if ignore == "any_value_is_missing"
                     else pd.Series(True, index=frame.index)
                 )
+            elif "column_A" in kwargs:
+                a, b = frame[kwargs["column_A"]].notna(), frame[kwargs["column_B"]].notna()
+                ignore = kwargs.get("ignore_row_if", "both_values_are_missing")
+                considered = (
+                    a | b
+                    if ignore == "both_values_are_missing"
+                    else a & b
+                    if ignore == "either_value_is_missing"
+                    else pd.Series(True, index=frame.index)
+                )
             else:
                 considered = frame[kwargs["column"]].notna()
             nonnull = (domain & considered).groupby(codes_col).sum()

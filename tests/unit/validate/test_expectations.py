@@ -51,6 +51,7 @@ class Case:
     also_fails: set = field(default_factory=set)
     targets: str | None = None  # the municipality's targets file (default: a valid one)
     with_datasets: tuple = ()  # other datasets delivered (valid rows) beside `dataset`
+    with_mutate: Callable[[dict[str, list[dict]]], None] | None = None  # changes those rows
 
 
 def _set(i: int, then=None, **values):
@@ -184,8 +185,25 @@ CASES.update(
             _in_set("actions", "responsibility", "staten"),
             _not_null("actions", "status"),
             _in_set("actions", "status", "pause"),
+            _not_null("building_energy", "basis"),
+            _in_set("building_energy", "basis", "gættet"),
+            _not_null("transport_energy", "source"),
+            _in_set("transport_energy", "source", "cykel"),
+            _not_null("transport_energy", "fuel"),
+            _not_null("transport_energy", "amount"),
+            _not_null("transport_energy", "unit"),
         ]
     )
+)
+# An unknown fuel or unit is also no allowed fuel/unit pair.
+CASES.update(
+    {
+        f"transport_energy_{column}_in_set": Case(
+            "transport_energy", _set(1, **{column: value}), text=f'værdien "{value}"',
+            also_fails={"transport_energy_unit_fits_fuel"},
+        )
+        for column, value in (("fuel", "damp"), ("unit", "liter"))
+    }
 )
 CASES.update(
     {
@@ -349,6 +367,104 @@ CASES.update(
             previous=lambda rows: [dict(r, value=104.0) if i == 0 else r for i, r in enumerate(rows)],
             text="værdien 100; forventet 104 som i sidste års udgave (revideret af kilden)",
         ),
+        # building_energy: rows[1] is B2 (natural gas in m³, row 3), rows[2] B3 (heating oil, row 4)
+        "building_energy_electricity_non_negative": Case(
+            "building_energy", _set(1, electricity_kwh=-500.0), text="værdien -500; forventet et tal på mindst 0"
+        ),
+        "building_energy_district_heating_non_negative": Case(
+            "building_energy", _set(0, district_heating_kwh=-1.5), row=2, text="værdien -1,5"
+        ),
+        "building_energy_natural_gas_m3_non_negative": Case(
+            "building_energy", _set(1, natural_gas_m3=-10.0), text="værdien -10"
+        ),
+        "building_energy_natural_gas_kwh_non_negative": Case(
+            "building_energy", _set(0, natural_gas_kwh=-5.0), row=2, text="værdien -5"
+        ),
+        "building_energy_heating_oil_non_negative": Case(
+            "building_energy", _set(2, heating_oil_l=-9000.0), row=4, text="værdien -9.000"
+        ),
+        "building_energy_water_non_negative": Case(
+            "building_energy", _set(1, water_m3=-1.0), text="kolonne water_m3: værdien -1"
+        ),
+        "building_energy_quantity_present": Case(
+            "building_energy",
+            _set(1, electricity_kwh=None, natural_gas_m3=None, water_m3=None),
+            text="kolonne electricity_kwh: feltet er tomt; forventet mindst ét forbrug i rækken "
+            "(electricity_kwh, district_heating_kwh, natural_gas_m3, natural_gas_kwh, heating_oil_l eller "
+            "water_m3) (gælder rækker, hvor district_heating_kwh, natural_gas_m3, natural_gas_kwh, "
+            "heating_oil_l og water_m3 alle er tomme).",
+        ),
+        "building_energy_natural_gas_one_unit": Case(
+            "building_energy",
+            _set(1, natural_gas_kwh=1100000.0),
+            text="kolonne natural_gas_kwh: værdien 1.100.000; forventet et tomt felt, fordi naturgassen allerede "
+            "står i m³ (natural_gas_m3); opgiv den i én enhed (gælder rækker, hvor natural_gas_m3 er udfyldt).",
+        ),
+        "building_energy_building_known": Case(
+            "building_energy",
+            _set(1, building_id="B9"),
+            with_datasets=("buildings",),
+            text='kolonne building_id: værdien "B9"; forventet et building_id fra '
+            f"data/raw/{YEAR}/{{code}}/buildings.csv (kommunale bygninger).",
+        ),
+        "building_energy_heat_per_m2_plausible": Case(  # three schools: 130, 137,5 and 1.384,6 kWh/m²
+            "building_energy",
+            _set(2, heating_oil_l=90000.0),
+            row=4,
+            with_datasets=("buildings",),
+            with_mutate=lambda others: [b.update(use="skole") for b in others["buildings"]],
+            text="kolonne heating_oil_l: varmeforbruget er 900.000 kWh på 650 m² opvarmet areal, dvs. 1.384,6 "
+            "kWh pr. m² (bygning B3); forventet højst 3 × medianen for kommunens bygninger med anvendelsen "
+            '"skole": 3 × 137,5 = 412,5 kWh pr. m² (3 bygninger).',
+        ),
+        "building_energy_electricity_per_m2_plausible": Case(  # three schools: 38, 32 and 369,2 kWh/m²
+            "building_energy",
+            _set(2, electricity_kwh=240000.0),
+            row=4,
+            with_datasets=("buildings",),
+            with_mutate=lambda others: [b.update(use="skole") for b in others["buildings"]],
+            text="kolonne electricity_kwh: elforbruget er 240.000 kWh på 650 m² opvarmet areal, dvs. 369,2 kWh "
+            'pr. m² (bygning B3); forventet højst 3 × medianen for kommunens bygninger med anvendelsen "skole"',
+        ),
+        "building_energy_heat_year_over_year": Case(
+            "building_energy",
+            row=2,
+            previous=lambda rows: [dict(r, district_heating_kwh=1300000.0) if i == 0 else r
+                                   for i, r in enumerate(rows)],
+            text="kolonne district_heating_kwh: varmeforbruget er 650.000 kWh i 2024 mod 1.300.000 kWh i 2023 "
+            "(−50 %, bygning B1); forventet højst ±30 % ændring fra sidste år.",
+        ),
+        "building_energy_electricity_year_over_year": Case(
+            "building_energy",
+            previous=lambda rows: [dict(r, electricity_kwh=128000.0) if i == 1 else r
+                                   for i, r in enumerate(rows)],
+            text="kolonne electricity_kwh: elforbruget er 256.000 kWh i 2024 mod 128.000 kWh i 2023 "
+            "(+100 %, bygning B2); forventet højst ±30 % ændring fra sidste år.",
+        ),
+        # transport_energy: rows[1] is own vehicles' electricity (row 3), rows[2] taxi diesel (row 4)
+        "transport_energy_amount_non_negative": Case(
+            "transport_energy", _set(1, amount=-100.0), text="kolonne amount: værdien -100"
+        ),
+        "transport_energy_unit_fits_fuel": Case(
+            "transport_energy",
+            _set(1, unit="l"),
+            text='kolonne fuel, unit: kombinationen "el / l"; forventet en enhed, der passer til brændstoffet: '
+            "l for diesel, benzin og hvo; kwh for el; kg eller nm3 for biogas, gas og brint (km kun ved kørsel "
+            "i egen bil).",
+        ),
+        "transport_energy_km_only_for_own_car": Case(
+            "transport_energy",
+            _set(2, unit="km"),
+            row=4,
+            text='kolonne unit: værdien "km"; forventet en mængde i l, kwh, kg eller nm3; km kun ved kørsel i '
+            'egen bil (koersel_i_egen_bil) (gælder rækker, hvor source ikke er "koersel_i_egen_bil").',
+        ),
+        "transport_energy_source_fuel_unit_unique": Case(
+            "transport_energy",
+            _set(2, source="egne_koeretoejer"),
+            row=4,
+            text='kombinationen "egne_koeretoejer / diesel / l" forekommer 2 gange',
+        ),
         # cross-table checks (no GX)
         "delivery_not_empty": Case(
             None, row=None, delivered={}, text="ikke leveret nogen af de fem datasæt"
@@ -378,39 +494,48 @@ def valid_targets(code: int) -> str:
             "    target: {year: 2030, value: 60.0}\n")
 
 
-def build_case_inputs():
-    """Crafted municipalities (one case each) plus scenarios; columns cases need their own run."""
-    known = iter(sorted(registry.load()))
-    main, columns = Delivery(), Delivery()
-    previous = Delivery(YEAR - 1)
-    codes: dict[str, int] = {}
-    for rule in sorted(CASES):
-        case = CASES[rule]
-        code = case.code or next(known)
-        codes[rule] = code
-        if case.delivered is not None:
-            main.add(code, {d: valid_rows(d) for d in case.delivered})
-            continue
-        rows = valid_rows(case.dataset)
-        if case.mutate:
-            case.mutate(rows)
-        year = {r.pop("year") for r in rows if "year" in r}
-        target = columns if case.extra_column else main
-        target.add(
-            code,
-            {case.dataset: rows, **{d: valid_rows(d) for d in case.with_datasets}},
-            {case.dataset: {"ekstra": "x"}} if case.extra_column else None,
-        )
-        if year:  # a row from another year: overwrite the provenance column on that row
-            frame = target.frames[case.dataset][-1]
-            frame.loc[frame["source_row"] == case.row, "year"] = np.int64(year.pop())
-        if case.previous:
-            previous.add(code, {case.dataset: case.previous(valid_rows(case.dataset))})
-    scenarios = {}
-    for name in ("valid", "fleet_shrink", "negative_tonnes", "info_only"):
-        scenarios[name] = next(known)
-    datasets = all_valid()
-    main.add(scenarios["valid"], datasets)
+@dataclass
+class Batch:
+    """Crafted municipalities validated together: one registry code each (there are 98), so the cases
+    come in as many batches as they need; columns cases need their own run within a batch."""
+
+    main: Delivery = field(default_factory=Delivery)
+    columns: Delivery = field(default_factory=Delivery)
+    previous: Delivery = field(default_factory=lambda: Delivery(YEAR - 1))
+    known: list = field(default_factory=lambda: sorted(registry.load()))
+    targets: dict = field(default_factory=dict)  # code → targets file text
+
+    def code(self) -> int | None:
+        return self.known.pop(0) if self.known else None
+
+
+def _add_case(batch: Batch, code: int, case: Case) -> None:
+    if case.delivered is not None:
+        batch.main.add(code, {d: valid_rows(d) for d in case.delivered})
+        return
+    rows = valid_rows(case.dataset)
+    if case.mutate:
+        case.mutate(rows)
+    year = {r.pop("year") for r in rows if "year" in r}
+    target = batch.columns if case.extra_column else batch.main
+    others = {d: valid_rows(d) for d in case.with_datasets}
+    if case.with_mutate:
+        case.with_mutate(others)
+    target.add(
+        code,
+        {case.dataset: rows, **others},
+        {case.dataset: {"ekstra": "x"}} if case.extra_column else None,
+    )
+    if year:  # a row from another year: overwrite the provenance column on that row
+        frame = target.frames[case.dataset][-1]
+        frame.loc[frame["source_row"] == case.row, "year"] = np.int64(year.pop())
+    if case.previous:
+        batch.previous.add(code, {case.dataset: case.previous(valid_rows(case.dataset))})
+
+
+def _add_scenarios(batch: Batch, scenarios: dict[str, int]) -> None:
+    main, previous = batch.main, batch.previous
+    main.add(scenarios["valid"], all_valid())
     previous.add(scenarios["valid"], all_valid())
     shrunk = all_valid()
     shrunk["fleet"] = [dict(valid_rows("fleet")[i % 3], vehicle_id=f"V{i}") for i in range(6)]
@@ -424,27 +549,57 @@ def build_case_inputs():
     info = all_valid()
     info["buildings"][0]["heated_area_m2"] = 120000.0
     main.add(scenarios["info_only"], info)
-    return main, columns, previous, codes, scenarios
+
+
+SCENARIOS = ("valid", "fleet_shrink", "negative_tonnes", "info_only")
+
+
+def build_case_inputs():
+    """Crafted municipalities (one case each) plus scenarios, in batches; returns the batches, each case's
+    and scenario's code and batch index."""
+    batches = [Batch()]
+    codes: dict[str, int] = {}
+    where: dict[str, int] = {}  # case or scenario → its batch
+    for rule in sorted(CASES):
+        case = CASES[rule]
+        code = case.code or batches[-1].code()
+        if code is None:
+            batches.append(Batch())
+            code = batches[-1].code()
+        codes[rule], where[rule] = code, len(batches) - 1
+        if case.targets is not None:
+            batches[-1].targets[code] = case.targets
+        _add_case(batches[-1], code, case)
+    if len(batches[-1].known) < len(SCENARIOS):
+        batches.append(Batch())
+    scenarios = {name: batches[-1].code() for name in SCENARIOS}
+    where.update({name: len(batches) - 1 for name in SCENARIOS})
+    _add_scenarios(batches[-1], scenarios)
+    return batches, codes, scenarios, where
 
 
 @pytest.fixture(scope="module")
 def crafted(tmp_path_factory):
-    main, columns, previous, codes, scenarios = build_case_inputs()
-    targets_dir = tmp_path_factory.mktemp("targets")
-    for code in [*main.manifest.municipalities, *columns.manifest.municipalities]:
-        (targets_dir / f"{code:03d}.yaml").write_text(valid_targets(code), encoding="utf-8")
-    for rule, case in CASES.items():
-        if case.targets is not None:
-            (targets_dir / f"{codes[rule]:03d}.yaml").write_text(case.targets, encoding="utf-8")
-    results = validate.validate_year(YEAR, main.tables, main.manifest, previous.tables,
-                                     targets_dir=targets_dir)
-    results.update(validate.validate_year(YEAR, columns.tables, columns.manifest, targets_dir=targets_dir))
+    """Every case's and scenario's validation result, keyed by its name."""
+    batches, codes, scenarios, where = build_case_inputs()
+    by_batch = []
+    for batch in batches:
+        targets_dir = tmp_path_factory.mktemp("targets")
+        for code in [*batch.main.manifest.municipalities, *batch.columns.manifest.municipalities]:
+            text = batch.targets.get(code, valid_targets(code))
+            (targets_dir / f"{code:03d}.yaml").write_text(text, encoding="utf-8")
+        results = validate.validate_year(YEAR, batch.main.tables, batch.main.manifest, batch.previous.tables,
+                                         targets_dir=targets_dir)
+        if batch.columns.manifest.municipalities:
+            results.update(validate.validate_year(YEAR, batch.columns.tables, batch.columns.manifest,
+                                                  targets_dir=targets_dir))
+        by_batch.append(results)
+    named = {**codes, **scenarios}
     return {
-        "results": results,
+        "results": {name: by_batch[where[name]][named[name]] for name in named},
         "codes": codes,
         "scenarios": scenarios,
-        "main": main,
-        "previous": previous,
+        "batches": {name: batches[where[name]] for name in named},
     }
 
 
@@ -555,7 +710,7 @@ def test_rule_fails_on_crafted_case(crafted, rule):
     assert rule in CASES, f"add a crafted failing case for {rule} to CASES"
     case = CASES[rule]
     code = crafted["codes"][rule]
-    result = crafted["results"][code]
+    result = crafted["results"][rule]
     severity = GX_RULES[rule][1]["severity"] if rule in GX_RULES else PIPELINE_RULES[rule]["severity"]
     failures = [f for f in result.failures_detail if f["rule"] == rule]
     assert failures, (
@@ -591,7 +746,7 @@ def test_rule_fails_on_crafted_case(crafted, rule):
 
 
 def test_valid_input_passes_with_no_failures(crafted):
-    result = crafted["results"][crafted["scenarios"]["valid"]]
+    result = crafted["results"]["valid"]
     assert result.status == "published"
     assert result.highest_failed_severity is None
     assert result.failures == {"critical": 0, "warning": 0, "info": 0}
@@ -608,7 +763,7 @@ def test_valid_input_passes_with_no_failures(crafted):
 
 def test_negative_tonnage_blocks_with_file_row_and_value(crafted):
     code = crafted["scenarios"]["negative_tonnes"]
-    result = crafted["results"][code]
+    result = crafted["results"]["negative_tonnes"]
     assert result.status == "blocked" and result.highest_failed_severity == "critical"
     [failure] = [f for f in result.failures_detail if f["rule"] == "waste_tonnes_non_negative"]
     assert failure["source_file"] == f"data/raw/{YEAR}/{code}/waste.csv"
@@ -622,7 +777,7 @@ def test_negative_tonnage_blocks_with_file_row_and_value(crafted):
 
 def test_warning_only_is_published_with_caveat_on_the_right_kpis(crafted):
     rule = "buildings_label_date_present_if_label"
-    result = crafted["results"][crafted["codes"][rule]]
+    result = crafted["results"][rule]
     assert result.status == "published" and result.highest_failed_severity == "warning"
     [caveat] = [c for c in result.caveats if c["rule"] == rule]
     assert caveat["kpis"] == [k for k, d in KPI_DATASET.items() if d == "buildings"]
@@ -631,7 +786,7 @@ def test_warning_only_is_published_with_caveat_on_the_right_kpis(crafted):
 
 
 def test_forty_percent_fleet_shrink_gives_warning_caveat(crafted):
-    result = crafted["results"][crafted["scenarios"]["fleet_shrink"]]
+    result = crafted["results"]["fleet_shrink"]
     assert result.status == "published" and result.highest_failed_severity == "warning"
     assert result.failures == {"critical": 0, "warning": 1, "info": 0}
     [caveat] = result.caveats
@@ -647,19 +802,21 @@ def test_forty_percent_fleet_shrink_gives_warning_caveat(crafted):
 
 
 def test_year_over_year_is_skipped_without_last_year(crafted):
-    result = crafted["results"][crafted["scenarios"]["negative_tonnes"]]
+    result = crafted["results"]["negative_tonnes"]
     skipped = {r["rule"]: r for r in result.rules if r["outcome"] == "skipped"}
     assert set(skipped) == {
         "buildings_count_year_over_year",
         "fleet_size_year_over_year",
         "waste_total_tonnes_year_over_year",
+        "building_energy_heat_year_over_year",
+        "building_energy_electricity_year_over_year",
     }
     assert all("ingen data for 2023" in r["message"] for r in skipped.values())
-    assert result.rules_checked == len(GX_RULES) + len(PIPELINE_RULES) - 3
+    assert result.rules_checked == len(GX_RULES) + len(PIPELINE_RULES) - 5
 
 
 def test_missing_dataset_gives_completeness_warning(crafted):
-    result = crafted["results"][crafted["codes"]["datasets_complete"]]
+    result = crafted["results"]["datasets_complete"]
     assert result.status == "published" and result.datasets_missing == ["waste"]
     [caveat] = result.caveats
     assert caveat["rule"] == "datasets_complete" and caveat["dataset"] == "waste"
@@ -672,19 +829,18 @@ def test_missing_dataset_gives_completeness_warning(crafted):
 
 
 def test_info_failure_publishes_without_caveat(crafted):
-    result = crafted["results"][crafted["scenarios"]["info_only"]]
+    result = crafted["results"]["info_only"]
     assert result.status == "published" and result.highest_failed_severity == "info"
     assert result.failures == {"critical": 0, "warning": 0, "info": 1} and result.caveats == []
 
 
 def test_unknown_municipality_code_gets_a_placeholder_name(crafted):
-    result = crafted["results"][crafted["codes"]["waste_municipality_code_known"]]
+    result = crafted["results"]["waste_municipality_code_known"]
     assert result.slug.endswith("-ukendt") and result.status == "blocked"
 
 
 def test_split_results_equal_a_direct_gx_run_per_municipality(crafted):
     """The per-municipality split of the whole-table run equals GX run on one municipality."""
-    main, previous = crafted["main"], crafted["previous"]
     gx_runner = runner.get_runner()
     params = {
         "year": YEAR,
@@ -698,9 +854,13 @@ def test_split_results_equal_a_direct_gx_run_per_municipality(crafted):
         "fleet_propulsion_in_set",
         "actions_action_id_unique",
         "fleet_size_year_over_year",
+        "building_energy_quantity_present",  # a condition of five columns ("and")
+        "transport_energy_unit_fits_fuel",  # a column pair
+        "transport_energy_km_only_for_own_car",
     ]
     for rule in picks:
         code, dataset = crafted["codes"][rule], CASES[rule].dataset
+        main, previous = crafted["batches"][rule].main, crafted["batches"][rule].previous
         own = main.tables[dataset]
         own = runner.prepare(own[own["municipality_code"] == code])
         run_params = dict(params)
@@ -721,7 +881,7 @@ def test_split_results_equal_a_direct_gx_run_per_municipality(crafted):
             if e["meta"].get("check") and f"{e['meta']['rule']}_min" not in run_params
         )
         direct = gx_runner.run(dataset, own, SUITES[dataset], skip, run_params)
-        split = crafted["results"][code].gx_results[dataset]
+        split = crafted["results"][rule].gx_results[dataset]
         by_rule = lambda doc: {
             r["expectation_config"]["meta"]["rule"]: (r["success"], r["result"])
             for r in doc["results"]
@@ -737,8 +897,7 @@ def test_split_results_equal_a_direct_gx_run_per_municipality(crafted):
 
 def test_write_results_writes_summary_and_gx_json_atomically(crafted, tmp_path):
     results = {
-        c: crafted["results"][c]
-        for c in (crafted["scenarios"]["negative_tonnes"], crafted["scenarios"]["fleet_shrink"])
+        crafted["scenarios"][name]: crafted["results"][name] for name in ("negative_tonnes", "fleet_shrink")
     }
     paths = year_paths(tmp_path)
     written = validate.write_results(results, paths)
