@@ -21,7 +21,7 @@ from openpyxl.styles import Font
 
 from pipeline import config, registry
 from pipeline.schema import DATASETS, ENERGY_LABELS
-from tools import sample_emissions
+from tools import sample_emissions, sample_energy
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ PROFILES = {
                  FileFormat(";", ",", "%d-%m-%Y", "cp1252", "\r\n")),
     766: Profile(766, "HE", 47_000, 470, (48.5, 57.0), 134, 0.68, (), (0.04, 0.30), (3, 5), 38, 6,
                  ("Hedensted", "Juelsminde", "Tørring", "Løsning", "Daugård", "Uldum", "Hornsyld"),
-                 FileFormat(xlsx=("buildings", "fleet", "actions", "emissions"))),
+                 FileFormat(xlsx=("buildings", "fleet", "actions", "emissions", "building_energy"))),
     751: Profile(751, "AA", 360_000, 440, (47.0, 55.0), 520, 0.67, (), (0.08, 0.45), (8, 15), 60, 7,
                  ("Aarhus C", "Viby", "Højbjerg", "Brabrand", "Risskov", "Skejby", "Tilst", "Lystrup",
                   "Beder", "Hasselager", "Åbyhøj", "Gellerup", "Egå", "Tranbjerg"),
@@ -513,8 +513,8 @@ def climate_target(code: int) -> dict:
 
 
 def generate(raw_dir: Path = config.RAW, seed: int = 2020) -> list[Path]:
-    """Write the seeded sample deliveries for 2019-2024 (emissions: tools/sample_emissions.py) and the
-    targets; returns the files written."""
+    """Write the seeded sample deliveries for 2019-2024 (emissions: tools/sample_emissions.py; building and
+    transport energy: tools/sample_energy.py) and the targets; returns the files written."""
     written: list[Path] = []
     for code in SAMPLE_CODES:
         p, rng = PROFILES[code], random.Random(seed * 1000 + code)
@@ -523,6 +523,8 @@ def generate(raw_dir: Path = config.RAW, seed: int = 2020) -> list[Path]:
         actions = _actions(rng, p)
         waste = {year: _waste(rng, p, year) for year in YEARS}
         emissions = sample_emissions.series(code, seed)  # its own seeded stream: the rest is unchanged
+        energy = sample_energy.building_energy(code, seed, {y: built[y][0] for y in YEARS})  # own streams too
+        transport = sample_energy.transport_energy(code, seed, fleet, p.population)
         for year in YEARS:
             folder = raw_dir / str(year) / str(code)
             folder.mkdir(parents=True, exist_ok=True)
@@ -543,6 +545,9 @@ def generate(raw_dir: Path = config.RAW, seed: int = 2020) -> list[Path]:
                 written.append(path)
             written += sample_emissions.write(folder, code, year, emissions, p.population, _write_csv,
                                               _write_xlsx, p.fmt)
+            written += sample_energy.write(folder, p.fmt, {"building_energy": energy[year],
+                                                           "transport_energy": transport[year]},
+                                           _write_csv, _write_xlsx)
         first = next(y for y in YEARS if y not in NOT_DELIVERED.get((code, "waste"), ()))
         targets = _targets(p, first, waste[first], fleet[2019])
         path = raw_dir / "targets" / f"{code}.yaml"

@@ -40,8 +40,8 @@ def test_ingest_reports_missing_datasets_but_succeeds(project, capsys):
     assert cli.main(["ingest", "--year", "2024"]) == 0
     assert "Samsø (741) mangler: construction_projects" in capsys.readouterr().out
     assert sorted(p.name for p in (project / "data" / "processed" / "2024").iterdir()) == [
-        "actions.parquet", "buildings.parquet", "construction_projects.parquet", "emissions.parquet",
-        "fleet.parquet", "manifest.json", "waste.parquet"]
+        "actions.parquet", "building_energy.parquet", "buildings.parquet", "construction_projects.parquet",
+        "emissions.parquet", "fleet.parquet", "manifest.json", "transport_energy.parquet", "waste.parquet"]
 
 
 def test_sample_and_bench_are_tools_not_pipeline_commands(capsys):

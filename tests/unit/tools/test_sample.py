@@ -13,7 +13,7 @@ from pipeline import config, registry
 from pipeline.account.kpis import KPI_IDS
 from pipeline.ingest import emissions
 from pipeline.schema import DATASETS, EMISSIONS_TABLE
-from tools import sample, sample_emissions
+from tools import sample, sample_emissions, sample_energy
 
 RAW = config.RAW
 
@@ -217,3 +217,85 @@ def test_emissions_generator_draws_from_its_own_stream():
     """The emissions sample has its own seeded random stream, so the other sample files are unchanged."""
     assert sample_emissions.series(151, 2020) == sample_emissions.series(151, 2020)
     assert sample_emissions.series(151, 2020) != sample_emissions.series(151, 2021)
+
+
+# --- the municipality as an enterprise (building_energy, transport_energy) -----------------------------
+
+
+def _ingested(year: int, dataset: str, code: int) -> pd.DataFrame:
+    """One municipality's table as ingestion reads it (Danish labels normalised)."""
+    from pipeline.ingest.readers import read_dataset
+
+    [path] = (RAW / str(year) / str(code)).glob(f"{dataset}.*")
+    table, problems = read_dataset(path, DATASETS[dataset], path.as_posix())
+    assert not problems, problems
+    return table
+
+
+def test_every_building_has_one_energy_row_with_the_same_id():
+    for year in sample.YEARS:
+        for code in sample.SAMPLE_CODES:
+            buildings, energy = _ingested(year, "buildings", code), _ingested(year, "building_energy", code)
+            assert energy["building_id"].tolist() == buildings["building_id"].tolist(), (year, code)
+
+
+def _per_m2(year: int, code: int) -> pd.DataFrame:
+    from pipeline import conversions
+
+    energy = _ingested(year, "building_energy", code).merge(
+        _ingested(year, "buildings", code)[["building_id", "use", "heated_area_m2"]], on="building_id")
+    return energy.assign(heat=conversions.heat_kwh(energy))
+
+
+def test_heat_electricity_and_water_per_m2_are_around_albertslunds_figures():
+    for code in sample.SAMPLE_CODES:
+        first, last = _per_m2(2019, code), _per_m2(2024, code)
+        if code == 741:
+            last = last.iloc[1:]  # without the planted figure
+        heat = [t["heat"].sum() / t["heated_area_m2"].sum() for t in (first, last)]
+        assert 135 < heat[0] < 150 and 125 < heat[1] < 140 and heat[1] < heat[0], (code, heat)
+        electricity = last["electricity_kwh"].sum() / last["heated_area_m2"].sum()
+        water = last["water_m3"].sum() / last["heated_area_m2"].sum()
+        assert 32 < electricity < 40 and 0.2 < water < 0.45, (code, electricity, water)
+
+
+def test_mostly_district_heating_some_gas_a_few_oil_and_a_few_estimated_rows():
+    energy = pd.concat(_ingested(2024, "building_energy", code) for code in sample.SAMPLE_CODES)
+    carriers = energy[["district_heating_kwh", "natural_gas_m3", "natural_gas_kwh", "heating_oil_l"]].notna().mean()
+    assert carriers["district_heating_kwh"] > 0.8 and carriers["heating_oil_l"] < carriers["natural_gas_m3"]
+    assert 0 < carriers["natural_gas_kwh"] < 0.05, "Aarhus reports its gas in kWh"
+    assert 0.01 < (energy["basis"] == "estimeret").mean() < 0.1
+
+
+def test_one_planted_implausible_heat_figure_samsoe_2024():
+    table = _per_m2(2024, 741)
+    table = table.assign(per_m2=table["heat"] / table["heated_area_m2"])
+    medians = table.groupby("use")["per_m2"].transform("median")
+    [planted] = table[table["per_m2"] > 3 * medians]["building_id"].tolist()
+    before = _per_m2(2023, 741).set_index("building_id")["heat"]
+    assert planted == "741-B0001" and table.set_index("building_id")["heat"][planted] / before[planted] > 8
+    for year in sample.YEARS:
+        for code in sample.SAMPLE_CODES:
+            if (year, code) == (2024, 741):
+                continue
+            t = _per_m2(year, code).assign(per_m2=lambda f: f["heat"] / f["heated_area_m2"])
+            assert (t["per_m2"] <= 2 * t.groupby("use")["per_m2"].transform("median")).all(), (year, code)
+
+
+def test_the_fleets_electricity_grows_and_ballerup_writes_danish_labels():
+    for code in sample.SAMPLE_CODES:
+        own = {year: _ingested(year, "transport_energy", code).query("source == 'egne_koeretoejer'")
+               .set_index("fuel")["amount"] for year in (2019, 2024)}
+        assert own[2024]["el"] > 2 * own[2019]["el"], code
+    transport = _ingested(2024, "transport_energy", 151)
+    assert {"nm3", "km", "kwh", "l"} <= set(transport["unit"])
+    assert set(transport["source"]) == set(DATASETS["transport_energy"].column("source").allowed)
+    raw = (RAW / "2024" / "151" / "transport_energy.csv").read_bytes().decode("cp1252")
+    assert "Kørsel i egen bil;Benzin" in raw and ";Nm³" in raw
+
+
+def test_energy_generator_draws_from_its_own_streams():
+    """The energy samples have their own seeded random streams, so the other sample files are unchanged."""
+    buildings = {year: [{"building_id": "X", "use": "skole", "heated_area_m2": 1000.0}] for year in sample.YEARS}
+    assert sample_energy.building_energy(151, 2020, buildings) == sample_energy.building_energy(151, 2020, buildings)
+    assert sample_energy.building_energy(151, 2020, buildings) != sample_energy.building_energy(151, 2021, buildings)
