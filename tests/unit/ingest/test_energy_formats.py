@@ -71,3 +71,19 @@ def test_a_year_folder_with_both_datasets_is_ingested_with_provenance(tmp_path):
     assert transport["source_row"].tolist() == [2, 3, 4, 5, 6]
     assert result.manifest.delivered(151) == ["building_energy", "transport_energy"]
     assert "building_energy" not in result.manifest.municipalities[151].missing, "optional: never missing"
+
+
+@pytest.mark.parametrize("section, dataset", [("### 3.7", "building_energy"), ("### 3.8", "transport_energy")])
+def test_the_example_in_the_delivery_format_reads_without_problems(tmp_path, section, dataset):
+    """docs/delivery-format.md shows each dataset as a Windows-1252 semicolon file: it must read as shown."""
+    from pipeline import config
+
+    text = (config.ROOT / "docs" / "delivery-format.md").read_text(encoding="utf-8")
+    block = text[text.index(section):].split("```\n", 2)[1]
+    path = tmp_path / f"{dataset}.csv"
+    path.write_bytes(block.replace("\n", "\r\n").encode("cp1252"))
+    table, problems = read_dataset(path, schema.DATASETS[dataset], path.name)
+    assert problems == [] and len(table) >= 3
+    for column in schema.DATASETS[dataset].columns:
+        if column.allowed:
+            assert set(table[column.name].dropna()) <= set(column.allowed), column.name
