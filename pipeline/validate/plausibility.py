@@ -9,7 +9,16 @@ import pandas as pd
 
 from pipeline import conversions, schema
 from pipeline.validate import checks
-from pipeline.validate.messages import count_text, location, number, pct, quote, raw_value, row_ref, signed_pct
+from pipeline.validate.messages import (
+    count_text,
+    location,
+    number,
+    pct,
+    quote,
+    raw_value,
+    row_ref,
+    signed_pct,
+)
 from pipeline.validate.outcomes import ERROR, FAILED, PASSED, SKIPPED, rule_row
 
 log = logging.getLogger(__name__)
