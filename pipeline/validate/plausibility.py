@@ -40,7 +40,7 @@ def measure_columns(what: str) -> list[str]:
 
 
 def check(frame: pd.DataFrame, source_file: str | None, previous: pd.DataFrame | None,
-          buildings: pd.DataFrame | None, buildings_file: str | None) -> tuple[list[dict], list[dict]]:
+          buildings: pd.DataFrame | None) -> tuple[list[dict], list[dict]]:
     """Rule outcomes and failure rows of building_energy's DATASET_RULES on one municipality's rows (PREVIOUS:
     its rows last year; BUILDINGS: its buildings this year, None when not delivered)."""
     rules, failures = [], []
@@ -50,13 +50,14 @@ def check(frame: pd.DataFrame, source_file: str | None, previous: pd.DataFrame |
                 "description": rule["description"], "note": rule["notes"],
                 "kpis": rule.get("kpis", checks.kpis_for(DATASET))}
         per_m2_rule = rule["check"] == "per_m2"
-        other, needed = (buildings, BUILDING_COLUMNS) if per_m2_rule else (previous, ["building_id"])
+        columns = ["building_id", *measure_columns(rule["measure"])]
+        other, needed = (buildings, BUILDING_COLUMNS) if per_m2_rule else (previous, columns)
         reason = _not_judged(rule, other, frame)
         if reason:
             rules.append(rule_row(**base, outcome=SKIPPED, observed=None, element_count=None,
                                   unexpected_count=None, message=reason))
             continue
-        missing = [c for c in ["building_id", *measure_columns(rule["measure"])] if c not in frame.columns]
+        missing = [c for c in columns if c not in frame.columns]
         missing += [f"{'buildings' if per_m2_rule else 'sidste års building_energy'}.{c}"
                     for c in needed if c not in other.columns]
         if missing:

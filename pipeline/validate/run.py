@@ -128,10 +128,9 @@ def validate_year(
             ds_rules, ds_failures = interpret(
                 dataset, suites[dataset], gx_json, source_file, year, skipped, last_year
             )
-            delivered_files = {d: f.file for d, f in files.items()}
             row_rules, row_failures = series.check(dataset, own, source_file,
-                                                   previous.get(dataset, {}).get(code), frames, delivered_files)
-            ref_rules, ref_failures = references.check(dataset, frames, delivered_files)
+                                                   previous.get(dataset, {}).get(code), frames)
+            ref_rules, ref_failures = references.check(dataset, frames, {d: f.file for d, f in files.items()})
             rules += ds_rules + row_rules + ref_rules
             failures += ds_failures + row_failures + ref_failures
         check_rules, check_failures = cross_table_checks(year, delivered[code])

@@ -29,14 +29,12 @@ NEEDED = ["data_year", "sector", "unit", "value", "source_file", "source_row"]
 
 
 def check(dataset: str, frame: pd.DataFrame, source_file: str | None,
-          previous: pd.DataFrame | None = None, frames: dict | None = None,
-          files: dict | None = None) -> tuple[list[dict], list[dict]]:
+          previous: pd.DataFrame | None = None, frames: dict | None = None) -> tuple[list[dict], list[dict]]:
     """Rule outcomes and failure rows of the dataset's DATASET_RULES on one municipality's rows
-    (PREVIOUS: its rows in last year's edition or delivery; FRAMES and FILES: every dataset it delivered
-    this year and its file, for rules that need another dataset)."""
+    (PREVIOUS: its rows in last year's edition or delivery; FRAMES: every dataset it delivered this
+    year, for rules that need another dataset)."""
     if dataset == plausibility.DATASET:
-        return plausibility.check(frame, source_file, previous, (frames or {}).get("buildings"),
-                                  (files or {}).get("buildings"))
+        return plausibility.check(frame, source_file, previous, (frames or {}).get("buildings"))
     rules, failures = [], []
     for name, rule in checks.DATASET_RULES.get(dataset, {}).items():
         base = {"dataset": dataset, "rule": name, "expectation_type": checks.CHECK_TYPE,

@@ -38,7 +38,7 @@ def _rules(energy: list[dict], buildings=SCHOOLS, previous: list[dict] | None = 
     rules, failures = plausibility.check(
         frame("building_energy", energy, CODE, YEAR), FILE,
         frame("building_energy", previous, CODE, YEAR - 1) if previous is not None else None,
-        frame("buildings", buildings, CODE, YEAR) if buildings is not None else None, FILES["buildings"])
+        frame("buildings", buildings, CODE, YEAR) if buildings is not None else None)
     return {r["rule"]: (r, [f for f in failures if f["rule"] == r["rule"]]) for r in rules}
 
 
@@ -106,7 +106,7 @@ def test_year_over_year_without_last_year_is_not_judged():
 def test_a_missing_column_is_an_error_at_the_rules_severity():
     buildings = frame("buildings", SCHOOLS, CODE, YEAR).drop(columns=["use"])
     rules, failures = plausibility.check(frame("building_energy", [_energy(1)], CODE, YEAR), FILE, None,
-                                         buildings, FILES["buildings"])
+                                         buildings)
     errors = [r for r in rules if r["outcome"] == "error"]
     assert {r["rule"] for r in errors} == {"building_energy_heat_per_m2_plausible",
                                            "building_energy_electricity_per_m2_plausible"}
