@@ -25,6 +25,11 @@ TEMPLATES = PACKAGE / "templates"
 MUNICIPALITIES_CSV = REFERENCE / "municipalities.csv"
 # kWh per delivered unit of each heat column of building_energy (m³ natural gas, litres of oil), with sources.
 ENERGY_CONVERSIONS_CSV = REFERENCE / "energy_conversions.csv"
+# The municipality as an enterprise (pipeline.account.operations): reference facts, each row with its source.
+EMISSION_FACTORS_CSV = REFERENCE / "emission_factors.csv"
+ENERGY_PER_UNIT_CSV = REFERENCE / "energy_per_unit.csv"
+DEGREE_DAYS_CSV = REFERENCE / "degree_days.csv"
+OPERATIONS_PARAMETERS_CSV = REFERENCE / "operations_parameters.csv"
 
 # Emissions delivered as Energi- og CO2-regnskabet's API responses: one file per data year in the
 # municipality's delivery folder, and the fetch command's record of how they were fetched.
