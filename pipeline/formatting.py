@@ -37,7 +37,12 @@ UNIT_LABELS = {
     "t CO2e": "t CO₂e",
     "ton": "ton",
     "m²": "m²",
+    "kWh/m²": "kWh/m²",
+    "m³": "m³",
+    "m³/m²": "m³/m²",
 }
+# Decimals a value of the unit is shown with by default (one for any other unit).
+DEFAULT_DECIMALS = {"%": 0, "antal": 0, "t CO2e": 0, "kWh/m²": 0, "m³": 0, "m³/m²": 2}
 
 
 def is_missing(x: object) -> bool:
@@ -126,7 +131,8 @@ def unit_label(unit: str) -> str:
 
 def value(x: object, unit: str, decimals: int | None = None, missing: str = MISSING) -> str:
     """By unit: ('%', 46) → '46 %', ('t CO2e', 148000.4) → '148.000 t CO₂e' (whole tonnes),
-    ('kg CO2e/m²/år', 12.5) → '12,5 kg CO₂e/m²/år'."""
+    ('kg CO2e/m²/år', 12.5) → '12,5 kg CO₂e/m²/år', ('kWh/m²', 131.4) → '131 kWh/m²', ('m³/m²', 0.267) →
+    '0,27 m³/m²' (DEFAULT_DECIMALS)."""
     if no_value(x):
         return missing
     if unit == "%":
@@ -134,7 +140,7 @@ def value(x: object, unit: str, decimals: int | None = None, missing: str = MISS
     if unit == "antal":
         return number(x, 0 if decimals is None else decimals)
     label = unit_label(unit)
-    text = number(x, (0 if unit == "t CO2e" else 1) if decimals is None else decimals)
+    text = number(x, DEFAULT_DECIMALS.get(unit, 1) if decimals is None else decimals)
     return f"{text}{NBSP}{label}" if label else text
 
 
@@ -187,7 +193,7 @@ def value_pair(a: object, b: object, unit: str) -> tuple[str, str]:
     (45.6, 45.4, '%') → ('45,6 %', '45,4 %'); (46.0, 45.0, '%') → ('46 %', '45 %')."""
     if no_value(a) or no_value(b):
         return value(a, unit), value(b, unit)
-    base = 0 if unit in ("%", "antal") else 1
+    base = DEFAULT_DECIMALS.get(unit, 1)
     for decimals in range(base, base + 3):
         left, right = value(a, unit, decimals=decimals), value(b, unit, decimals=decimals)
         if left != right or abs(float(a) - float(b)) < 1e-9:

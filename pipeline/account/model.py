@@ -16,7 +16,7 @@ from pipeline import config, registry, schema
 from pipeline.account import actions, kpi_table, targets
 from pipeline.account.climate import account as climate_account
 from pipeline.account.climate.account import ClimateAccount
-from pipeline.account.kpis import KPI_DATASET, KPI_DEFS, empty_frame
+from pipeline.account.kpis import KPI_DEFS, empty_frame, kpis_for
 from pipeline.account.kpis.energy_labels import label_distribution
 from pipeline.account.kpis.fleet import fleet_counts
 from pipeline.account.kpis.lca import projects_with_limits
@@ -97,7 +97,7 @@ def caveats_by_kpi(validation: ValidationSummary | None) -> dict[str, list[dict]
     """kpi_id → caveats; a caveat naming no KPIs applies to every KPI of its dataset."""
     out: dict[str, list[dict]] = {}
     for c in validation.caveats if validation else []:
-        ids = c.get("kpis") or [k for k, d in KPI_DATASET.items() if d == c.get("dataset")]
+        ids = c.get("kpis") or kpis_for(c.get("dataset"))
         for kpi_id in ids:
             out.setdefault(kpi_id, []).append(c)
     return out

@@ -69,8 +69,9 @@ FIELDS = [
     Field("kpi_name_da", "string", "Nøgletal", "Nøgletallets danske navn", "The KPI's Danish name"),
     Field("value", "number", "Værdi", "Nøgletallets værdi i året i enheden i kolonnen unit; tom: mangler data",
           "The KPI's value in the year, in the unit given in the column unit; empty: no data"),
-    Field("unit", "string", "Enhed", "% (0–100), antal, kg CO2e/m²/år eller t CO2e",
-          "% (0-100), count (antal), kg CO2e/m²/year or t CO2e", {"constraints": {"enum": list(UNITS)}}),
+    Field("unit", "string", "Enhed", "% (0–100), antal, kg CO2e/m²/år, t CO2e, kWh/m², m³ eller m³/m²",
+          "% (0-100), count (antal), kg CO2e/m²/year, t CO2e, kWh/m², m³ or m³/m²",
+          {"constraints": {"enum": list(UNITS)}}),
     Field("expected_value", "number", "Værdi på målstien",
           "Værdien på målstien (den lige linje fra udgangspunkt til mål) i året; kun i regnskabsårets rækker",
           "The value on the target path (straight line from baseline to target) in the year; "

@@ -67,6 +67,11 @@ def test_value_is_unit_aware():
     assert fmt.value(1234, "antal") == "1.234"
     assert fmt.value(12, "kg CO2e/m²/år") == "12,0\u00a0kg CO₂e/m²/år"
     assert fmt.value(94341.4, "t CO2e", decimals=0) == "94.341\u00a0t CO₂e"
+    assert fmt.value(131.4, "kWh/m²") == "131\u00a0kWh/m²"  # the operations units (issue 12)
+    assert fmt.value(850, "m³") == "850\u00a0m³"
+    assert fmt.value(0.2667, "m³/m²") == "0,27\u00a0m³/m²"
+    assert fmt.value(-4.5, "t CO2e") == "-5\u00a0t CO₂e"  # half-up on the magnitude: a fall of 5 t
+    assert fmt.value_pair(70.2, 70.4, "kWh/m²") == ("70,2\u00a0kWh/m²", "70,4\u00a0kWh/m²")
 
 
 def test_percentage_points():

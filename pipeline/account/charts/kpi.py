@@ -21,7 +21,7 @@ def _year_axis(first: int, last: int) -> tuple[alt.Scale, alt.Axis]:
     return scale, axis
 
 
-def _value_axis(unit: str, top: float) -> tuple[alt.Scale, alt.Axis]:
+def _value_axis(unit: str, top: float, bottom: float = 0.0) -> tuple[alt.Scale, alt.Axis]:
     if unit == "%":
         return (
             alt.Scale(domain=[0, 100]),
@@ -32,7 +32,9 @@ def _value_axis(unit: str, top: float) -> tuple[alt.Scale, alt.Axis]:
             alt.Scale(domain=[0, max(top * 1.15, 4)], nice=True),
             alt.Axis(format=",.0f", tickMinStep=1),
         )
-    return alt.Scale(domain=[0, max(top * 1.15, 1)], nice=True), alt.Axis(format=",.1f")
+    # a change (own effort, supply effect) may be below 0: the axis then reaches below 0 too
+    low = min(bottom * 1.15, 0.0)
+    return alt.Scale(domain=[low, max(top * 1.15, 1 if low == 0 else 0)], nice=True), alt.Axis(format=",.1f")
 
 
 def kpi_alt_text(
@@ -71,7 +73,7 @@ def kpi_chart(
         + ([traj.baseline_value] if traj else [])
     )
     x_scale, x_axis = _year_axis(first, last)
-    y_scale, y_axis = _value_axis(kpi_def.unit, max(tops))
+    y_scale, y_axis = _value_axis(kpi_def.unit, max(tops), min(tops))
     x = alt.X("year:Q", title="År", scale=x_scale, axis=x_axis)
     y = alt.Y("value:Q", title=kpi_def.axis_da, scale=y_scale, axis=y_axis)
     series_domain = [OBSERVED] + ([TRAJECTORY] if traj else [])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -15,6 +16,16 @@ from pipeline.ingest.store import empty_table
 log = logging.getLogger(__name__)
 
 TOLERANCE = 1e-9  # value == expected counts as on track (float noise)
+
+
+@dataclass(frozen=True)
+class KpiContext:
+    """What a KPI group may need beyond one municipality-year's rows: the municipality, every processed
+    year's tables (e.g. a reference year's) and the targets file's `operations:` settings."""
+
+    code: int
+    tables_by_year: Mapping[int, Mapping[str, pd.DataFrame]] = field(default_factory=dict)
+    operations: object | None = None  # pipeline.account.operations.OperationsSettings, or None
 
 
 def finite(value: object, what: str) -> float | None:

@@ -1,7 +1,9 @@
 """KPI metadata read from the `<group>.meta.yml` files next to each KPI group's module.
 
 A KPI group is registered by adding its module name to GROUP_MODULES (report order): the module
-`kpis/<name>.py` computes the values, `kpis/<name>.meta.yml` says what they mean.
+`kpis/<name>.py` computes the values, `kpis/<name>.meta.yml` says what they mean. A KPI computed from other
+datasets than its group's names them in `datasets` (each must be delivered, else "mangler data"), and a KPI
+whose value may be below 0 (a change) says `can_be_negative: true`.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ import yaml
 from pipeline import schema
 
 GROUP_MODULES = ("lca", "fleet", "waste", "energy_labels")
-UNITS = ("%", "antal", "kg CO2e/m²/år", "t CO2e")
+UNITS = ("%", "antal", "kg CO2e/m²/år", "t CO2e", "kWh/m²", "m³", "m³/m²")
 _FIELDS = {"title", "short", "unit", "higher_is_better", "definition", "reading", "axis"}
+_OPTIONAL = {"datasets", "can_be_negative"}
 
 
 @dataclass(frozen=True)
@@ -25,13 +28,15 @@ class KpiDef:
     group: str
     title_da: str
     short_da: str
-    unit: str  # "%" (0–100), "antal" or "kg CO2e/m²/år"
-    dataset: str
+    unit: str  # one of UNITS: "%" (0–100), "antal", "kg CO2e/m²/år", "t CO2e", "kWh/m²", "m³", "m³/m²"
+    dataset: str  # the first of `datasets`
     higher_is_better: bool
     definition_da: str
     source_da: str
     reading_da: str  # completes "I 2024 …" with {value}
     axis_da: str
+    datasets: tuple[str, ...] = ()  # every dataset the KPI needs (default: the group's)
+    can_be_negative: bool = False  # a change (e.g. own effort) may be below 0; every other value is ≥ 0
 
 
 @dataclass(frozen=True)
@@ -64,15 +69,24 @@ def _load_group(module: str) -> KpiGroup:
         raise MetadataError(f"{path}: dataset {dataset!r} is not in pipeline.schema.DATASETS")
     kpis = []
     for kpi_id, m in doc["kpis"].items():
-        if not isinstance(m, dict) or set(m) != _FIELDS:
-            raise MetadataError(f"{path}: {kpi_id} needs exactly the keys {sorted(_FIELDS)}")
+        if not isinstance(m, dict) or not _FIELDS <= set(m) <= _FIELDS | _OPTIONAL:
+            raise MetadataError(f"{path}: {kpi_id} needs exactly the keys {sorted(_FIELDS)} "
+                                f"(and may have {sorted(_OPTIONAL)})")
         if m["unit"] not in UNITS:
             raise MetadataError(f"{path}: {kpi_id} has unit {m['unit']!r}; expected one of {UNITS}")
         if not isinstance(m["higher_is_better"], bool):
             raise MetadataError(f"{path}: {kpi_id}: higher_is_better must be true or false, "
                                 f"not {m['higher_is_better']!r}")
-        kpis.append(KpiDef(kpi_id, doc["group"], m["title"], m["short"], m["unit"], dataset,
-                           m["higher_is_better"], m["definition"], doc["source"], m["reading"], m["axis"]))
+        datasets = m.get("datasets", [dataset])
+        if not (isinstance(datasets, list) and datasets and all(d in schema.DATASETS for d in datasets)):
+            raise MetadataError(f"{path}: {kpi_id}: datasets must be a list of datasets in "
+                                f"pipeline.schema.DATASETS, not {datasets!r}")
+        negative = m.get("can_be_negative", False)
+        if not isinstance(negative, bool):
+            raise MetadataError(f"{path}: {kpi_id}: can_be_negative must be true or false, not {negative!r}")
+        kpis.append(KpiDef(kpi_id, doc["group"], m["title"], m["short"], m["unit"], datasets[0],
+                           m["higher_is_better"], m["definition"], doc["source"], m["reading"], m["axis"],
+                           tuple(datasets), negative))
     return KpiGroup(doc["group"], module, doc["title"], dataset, tuple(kpis))
 
 
@@ -93,7 +107,8 @@ def groups() -> tuple[KpiGroup, ...]:
 GROUPS: dict[str, str] = {g.id: g.title_da for g in groups()}
 KPI_DEFS: dict[str, KpiDef] = {d.kpi_id: d for g in groups() for d in g.kpis}
 KPI_IDS: list[str] = list(KPI_DEFS)
-KPI_DATASET: dict[str, str] = {k: d.dataset for k, d in KPI_DEFS.items()}
+KPI_DATASET: dict[str, str] = {k: d.dataset for k, d in KPI_DEFS.items()}  # the first dataset of each
+KPI_DATASETS: dict[str, tuple[str, ...]] = {k: d.datasets for k, d in KPI_DEFS.items()}  # every dataset of each
 
 
 @functools.cache
@@ -108,10 +123,10 @@ def all_defs() -> dict[str, KpiDef]:
 
 
 def kpis_in_group(group: str) -> list[KpiDef]:
-    """The KPI definitions of one group ('lca', 'fleet', 'waste', 'energy') in report order."""
+    """The KPI definitions of one group ('lca', 'fleet', 'waste', 'energy', 'operations') in report order."""
     return [d for d in KPI_DEFS.values() if d.group == group]
 
 
 def kpis_for(dataset: str) -> list[str]:
-    """The KPI ids computed from a dataset, in report order."""
-    return [kpi for kpi, ds in KPI_DATASET.items() if ds == dataset]
+    """The KPI ids computed from a dataset (among others), in report order."""
+    return [kpi for kpi, ds in KPI_DATASETS.items() if dataset in ds]

@@ -36,7 +36,7 @@ def test_every_kpi_is_defined():
     assert KPI_IDS == list(KPI_DEFS) == list(KPI_DATASET_BEFORE)
     for d in KPI_DEFS.values():
         assert d.title_da and d.short_da and d.definition_da and d.source_da and d.axis_da
-        assert d.unit in meta.UNITS == ("%", "antal", "kg CO2e/m²/år", "t CO2e")
+        assert d.unit in meta.UNITS == ("%", "antal", "kg CO2e/m²/år", "t CO2e", "kWh/m²", "m³", "m³/m²")
         assert "{value}" in d.reading_da
         assert isinstance(d.higher_is_better, bool)
     lower = {k for k, d in KPI_DEFS.items() if not d.higher_is_better}
@@ -149,6 +149,10 @@ BREAKAGES.update({
     "no dataset": (("dataset: fleet\n", ""), "dataset must be given as text"),
     "no kpis": (("kpis:\n", "kpis_:\n"), "kpis"),
     "direction as text": (("higher_is_better: true", "higher_is_better: 'false'"), "higher_is_better"),
+    "unknown dataset of a KPI": (("    axis: Andel af varebilerne\n", "    axis: x\n    datasets: [cars]\n"),
+                                 "datasets must be a list of datasets"),
+    "negative as text": (("    axis: Andel af varebilerne\n", "    axis: x\n    can_be_negative: 'ja'\n"),
+                         "can_be_negative must be true or false"),
 })
 
 
