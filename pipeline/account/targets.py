@@ -12,15 +12,18 @@ from pipeline.account import target_problems
 from pipeline.account.climate import target as climate_target
 from pipeline.account.climate.target import ClimateTarget
 from pipeline.account.kpis.meta import KPI_DEFS, KPI_IDS
+from pipeline.account.operations import settings as operations_settings
+from pipeline.account.operations.settings import OperationsSettings
 from pipeline.account.target_problems import Problems, TargetsProblem
 from pipeline.errors import PipelineError
 
 log = logging.getLogger(__name__)
 
-# KPIs measured as a count; every other KPI is a percentage on a 0–100 scale.
+# KPIs measured as a count; percentages are on a 0–100 scale; other units (kWh/m², m³, t CO2e) are ≥ 0
+# unless the KPI is a change that can be negative (can_be_negative in its .meta.yml).
 COUNT_KPIS = {k for k, d in KPI_DEFS.items() if d.unit == "antal"}
 YEAR_RANGE = (1990, 2100)
-_TOP_KEYS = {"municipality_code", "source", "sample_data", "targets", "climate"}
+_TOP_KEYS = {"municipality_code", "source", "sample_data", "targets", "climate", "operations"}
 _ENTRY_KEYS = {"baseline", "target", "source"}
 _POINT_KEYS = {"year", "value"}
 _EXAMPLE = "target: {year: 2030, value: 60.0}"
@@ -63,6 +66,7 @@ class TargetFile:
     targets: dict[str, Target] = field(default_factory=dict)
     path: Path | None = None
     climate: ClimateTarget | None = None  # the climate block: reference, milestones, scope
+    operations: OperationsSettings | None = None  # the operations block: reference year, own factors, …
 
     def get(self, kpi_id: str) -> Target | None:
         return self.targets.get(kpi_id)
@@ -102,7 +106,8 @@ def parse(doc: object, code: int, path: Path | str = "<targets>", problems: Prob
     if not isinstance(doc, dict):
         kind = _KIND_DA.get(type(doc), type(doc).__name__)
         problems.add(None, "filen er tom" if doc is None else f"filen indeholder en {kind}, ikke nøgler og værdier",
-                     expected="nøglerne 'municipality_code', 'source' og 'targets' (og evt. 'climate')")
+                     expected="nøglerne 'municipality_code', 'source' og 'targets' (og evt. 'climate' og "
+                     "'operations')")
         raise TargetsError(problems.items)
     for key in sorted(set(doc) - _TOP_KEYS, key=str):
         problems.add(str(key), f"ukendt nøgle '{key}'", expected=f"en af {', '.join(sorted(_TOP_KEYS))}")
@@ -132,10 +137,11 @@ def parse(doc: object, code: int, path: Path | str = "<targets>", problems: Prob
         if target is not None:
             out[target.kpi_id] = target
     climate = climate_target.parse(doc.get("climate"), problems)
+    operations = operations_settings.parse(doc.get("operations"), problems)
     if problems:
         raise TargetsError(problems.items)
     ordered = {k: out[k] for k in KPI_IDS if k in out}
-    return TargetFile(int(code), source.strip(), sample, ordered, Path(path), climate)
+    return TargetFile(int(code), source.strip(), sample, ordered, Path(path), climate, operations)
 
 
 def _parse_entry(kpi_id: str, entry: object, source: str, problems: Problems) -> Target | None:
@@ -182,14 +188,27 @@ def _parse_point(kpi_id: str, what: str, point: object, problems: Problems) -> t
     if not ok_year:
         problems.add(f"{key}.year", f"årstallet i {what} skal være et helt år", year,
                      f"et helt år mellem {YEAR_RANGE[0]} og {YEAR_RANGE[1]}")
-    expected = "et antal ≥ 0" if kpi_id in COUNT_KPIS else "en procent mellem 0 og 100"
+    low, high, expected = value_range(kpi_id)
     ok_value = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
     if not ok_value:
         problems.add(f"{key}.value", f"værdien i {what} skal være et tal", value, f"{expected}, fx 60.0")
-    elif (kpi_id in COUNT_KPIS and value < 0) or (kpi_id not in COUNT_KPIS and not 0 <= value <= 100):
+    elif not low <= value <= high:
         problems.add(f"{key}.value", f"værdien i {what} ligger uden for det tilladte", value, expected)
         ok_value = False
     return (int(year) if ok_year else None), (float(value) if ok_value else None)
+
+
+def value_range(kpi_id: str) -> tuple[float, float, str]:
+    """(lowest, highest, what is expected in Danish) for a target value of the KPI, by its unit."""
+    d = KPI_DEFS[kpi_id]
+    if d.unit == "%":
+        return 0.0, 100.0, "en procent mellem 0 og 100"
+    if d.unit == "antal":
+        return 0.0, math.inf, "et antal ≥ 0"
+    unit = d.unit.replace("CO2e", "CO₂e")
+    if d.can_be_negative:
+        return -math.inf, math.inf, f"et tal i {unit} (negativt for et fald)"
+    return 0.0, math.inf, f"et tal ≥ 0 i {unit}"
 
 
 def _is_int(x: object) -> bool:

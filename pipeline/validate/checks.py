@@ -40,7 +40,8 @@ RULES: dict[str, dict] = {
         "description": "Målfilen kan læses og er gyldig",
         "notes": "Kommunens målfil (data/raw/targets/<kommunekode>.yaml) skal være gyldig YAML gemt som "
         "UTF-8 og må kun nævne kendte nøgletal, med et helt årstal og et tal i det tilladte interval "
-        "dér, hvor der skal stå tal, et målår efter udgangsåret og en gyldig klimablok (climate). Hvert "
+        "dér, hvor der skal stå tal, et målår efter udgangsåret, en gyldig klimablok (climate) og en gyldig blok "
+        "for kommunen som virksomhed (operations: referenceår, egne emissionsfaktorer og graddage med kilde). Hvert "
         "problem står med fil, linje, nøgle, værdi og hvad der var forventet. Beskytter mod et regnskab, "
         "der måler kommunen mod et forkert eller kun delvist læst mål. Har kommunen ingen målfil, "
         "vurderes reglen ikke, og alle nøgletal vises som 'mangler mål'.",

@@ -30,7 +30,8 @@ def check(code: int, targets_dir: Path) -> tuple[list[dict], list[dict]]:
         count = len(exc.problems)
         observed = f"{shown}: {count} {'problem' if count == 1 else 'problemer'}"
         return [_rule(FAILED, observed, count)], [_failure(p) for p in exc.problems]
-    observed = f"{shown}: {len(found.targets)} mål" + (" og et klimamål" if found.climate else "")
+    observed = f"{shown}: {len(found.targets)} mål" + (" og et klimamål" if found.climate else "") + (
+        " og indstillinger for kommunen som virksomhed" if found.operations else "")
     return [_rule(PASSED, observed)], []
 
 
