@@ -54,8 +54,8 @@ def municipality_rows(tables_by_year: dict[int, dict[str, pd.DataFrame]], code: 
     """The KPI table's rows for one municipality: its history, and the status in the report year
     (CAVEATS: the KPI ids a validation warning qualifies)."""
     years = municipality_years(tables_by_year, code, year)
-    history = compute_history({y: tables_by_year[y] for y in years}, code, year)
-    target_file = targets.load_file(code, targets_dir)  # read once: the KPI targets and the climate block
+    target_file = targets.load_file(code, targets_dir)  # read once: KPI targets, climate and operations blocks
+    history = compute_history({y: tables_by_year[y] for y in years}, code, year, target_file.operations)
     summary = status.summary(history, year, target_file.targets)
     history["municipality_code"] = int(code)
     now = summary.drop(columns=["group", "title_da", "unit", "higher_is_better", "value"])

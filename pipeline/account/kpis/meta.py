@@ -16,7 +16,7 @@ import yaml
 
 from pipeline import schema
 
-GROUP_MODULES = ("lca", "fleet", "waste", "energy_labels")
+GROUP_MODULES = ("lca", "fleet", "waste", "energy_labels", "operations")
 UNITS = ("%", "antal", "kg CO2e/m²/år", "t CO2e", "kWh/m²", "m³", "m³/m²")
 _FIELDS = {"title", "short", "unit", "higher_is_better", "definition", "reading", "axis"}
 _OPTIONAL = {"datasets", "can_be_negative"}

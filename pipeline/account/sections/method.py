@@ -1,9 +1,10 @@
-"""Section 'Metode': each KPI's definition and source, the status rule, the BR18 limits and assumptions."""
+"""Section 'Metode': each KPI's definition and source, the status rule, the BR18 limits, the operations
+account's factor, degree-day and own-effort rules, and assumptions."""
 
 from __future__ import annotations
 
 from pipeline import formatting as fmt
-from pipeline.account import status
+from pipeline.account import operations, status
 from pipeline.account.kpis import GROUPS, KPI_DEFS, lca
 from pipeline.account.sections import template
 
@@ -13,6 +14,8 @@ def html(acc) -> str:
         "method.html.j2",
         acc,
         defs=list(KPI_DEFS.values()),
+        unit_labels={d.unit: fmt.unit_label(d.unit) for d in KPI_DEFS.values()},
+        operations_notes=operations.method_notes_da(),
         groups=GROUPS,
         limit_2023=fmt.value(lca.BR18_2023_LIMIT, "kg CO2e/m²/år"),
         area_2023=fmt.number(lca.BR18_2023_MIN_AREA_M2, 0),

@@ -90,6 +90,17 @@ def test_kpi_chart_without_data_is_none():
     assert charts.kpi_chart(CARS, h, 2024, CARS_T) is None
 
 
+def test_a_change_below_zero_gets_an_axis_below_zero(rendered_specs):
+    """Own effort is a change in t CO2e: a fall is negative and must be drawn, not cut off at 0."""
+    effort = KPI_DEFS["operations_own_effort_t_co2e"]
+    h = history(effort.kpi_id, [(2022, 0.0), (2023, -40.0), (2024, -120.0)])
+    svg = charts.kpi_chart(effort, h, 2024, None)
+    check_svg(svg, "Egen indsats siden referenceåret, 2022–2024")
+    low, high = rendered_specs[-1]["layer"][0]["encoding"]["y"]["scale"]["domain"]
+    assert low <= -120 * 1.15 and high == 0
+    assert f"-120{NBSP}t CO₂e" in svg  # the latest value's label
+
+
 def test_decimal_comma_in_tick_labels():
     gwp = replace(
         KPI_DEFS["lca_projects_count"],

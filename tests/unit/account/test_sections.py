@@ -256,6 +256,11 @@ def test_method_section(acc):
     assert "antager" in m  # the 8,0 for other building types is an assumption
     for d in KPI_DEFS.values():
         assert d.title_da in m
+    # the operations account (issue 12): units as written, and the rules behind its factors and correction
+    assert "Varmeforbrug pr. m² opvarmet areal (kWh/m², lavere er bedre)" in m
+    assert "Egen indsats siden referenceåret (t CO₂e, lavere er bedre)" in m
+    assert "det sidste års faktor (fastholdt)" in m and "normalår / årets graddage" in m
+    assert "Forsyningens bidrag er årets forbrug" in m
 
 
 def test_footer(acc):

@@ -26,6 +26,20 @@ KPI_DATASET_BEFORE = {
     "energy_label_d_or_worse_share_count": "buildings",
     "energy_label_missing_or_expired_share": "buildings",
 }
+# Issue 12, the municipality as an enterprise: each KPI's first dataset (the ones needing both list both).
+KPI_DATASET_BEFORE.update({
+    "heat_kwh_per_m2": "building_energy",
+    "heat_corrected_kwh_per_m2": "building_energy",
+    "electricity_kwh_per_m2": "building_energy",
+    "water_m3": "building_energy",
+    "water_m3_per_m2": "building_energy",
+    "operations_t_co2e": "building_energy",
+    "operations_buildings_t_co2e": "building_energy",
+    "operations_transport_t_co2e": "transport_energy",
+    "operations_own_effort_t_co2e": "building_energy",
+    "operations_supply_effect_t_co2e": "building_energy",
+})
+OPERATIONS = [k for k in KPI_DATASET_BEFORE if list(KPI_DATASET_BEFORE).index(k) >= 11]
 
 
 def raw(module):
@@ -45,20 +59,31 @@ def test_every_kpi_is_defined():
         "energy_label_d_or_worse_share_area",
         "energy_label_d_or_worse_share_count",
         "energy_label_missing_or_expired_share",
+        *OPERATIONS,  # every consumption and emission: lower is better
     }
     assert {k for k, d in KPI_DEFS.items() if d.unit == "antal"} == {"lca_projects_count"}
+    assert {k for k, d in KPI_DEFS.items() if d.can_be_negative} == {"operations_own_effort_t_co2e",
+                                                                    "operations_supply_effect_t_co2e"}
 
 
 def test_each_kpi_states_its_dataset_once_and_it_exists():
     assert KPI_DATASET == KPI_DATASET_BEFORE
     for group in meta.groups():
         assert group.dataset in schema.DATASETS
-        assert {d.dataset for d in group.kpis} == {group.dataset}
         assert "dataset" not in {key for m in raw(group.module)["kpis"].values() for key in m}
+        for d in group.kpis:  # a KPI's own `datasets` (only where it needs others than the group's)
+            assert set(d.datasets) <= set(schema.DATASETS) and d.dataset == d.datasets[0]
+            assert d.datasets == tuple(raw(group.module)["kpis"][d.kpi_id].get("datasets", [group.dataset]))
+        if group.id != "operations":
+            assert {d.dataset for d in group.kpis} == {group.dataset}
     assert kpis.kpis_for("waste") == [
         "household_recycling_rate", "plastic_recycling_rate", "residual_waste_share"
     ]
     assert kpis.kpis_for("actions") == []
+    # a KPI computed from two datasets is qualified by a warning on either
+    both = ["operations_t_co2e", "operations_own_effort_t_co2e", "operations_supply_effect_t_co2e"]
+    assert kpis.kpis_for("transport_energy") == [both[0], "operations_transport_t_co2e", *both[1:]]
+    assert kpis.KPI_DATASETS["operations_t_co2e"] == ("building_energy", "transport_energy")
 
 
 @pytest.mark.parametrize("module", meta.GROUP_MODULES)
@@ -69,8 +94,8 @@ def test_direction_is_a_yaml_boolean(module):
 
 
 def test_group_order():
-    assert meta.GROUP_MODULES == ("lca", "fleet", "waste", "energy_labels")
-    assert list(GROUPS) == ["lca", "fleet", "waste", "energy"]
+    assert meta.GROUP_MODULES == ("lca", "fleet", "waste", "energy_labels", "operations")
+    assert list(GROUPS) == ["lca", "fleet", "waste", "energy", "operations"]
     assert [g.module for g in meta.groups()] == list(meta.GROUP_MODULES)
     assert GROUPS["energy"] == "Energimærker på kommunens bygninger"
     # KPI_IDS run group by group, in report order

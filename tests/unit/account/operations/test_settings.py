@@ -95,3 +95,13 @@ def test_a_bad_block_blocks_the_municipality(tmp_path):
     assert (rule["outcome"], rule["severity"]) == (FAILED, "critical")
     assert (failure["row"], failure["column"], failure["value"]) == (6, "operations.factors[0].value", "-1")
     assert "151.yaml, linje 6, nøgle 'operations.factors[0].value'" in failure["message"]
+
+
+def test_targets_for_the_new_units(tmp_path):
+    """A target in kWh/m² may exceed 100; own effort may be negative; heat may not."""
+    write(tmp_path, HEADER + "targets:\n  heat_kwh_per_m2:\n    target: {year: 2030, value: 110}\n"
+                    "  operations_own_effort_t_co2e:\n    target: {year: 2030, value: -500}\n")
+    found = targets.load(151, tmp_path)
+    assert found["heat_kwh_per_m2"].target_value == 110 and found["operations_own_effort_t_co2e"].target_value == -500
+    [problem] = problems(tmp_path, HEADER + "targets:\n  water_m3:\n    target: {year: 2030, value: -5}\n")
+    assert problem.column == "targets.water_m3.target.value" and problem.expected == "et tal ≥ 0 i m³"
