@@ -132,11 +132,17 @@ def intensities(table: pd.DataFrame, year: int, correction: Correction | None = 
         corrected = correction.apply(heat_per_m2 * heat_area) / heat_area
     el_per_m2, el_area = _ratio(table, "electricity_kwh")
     water_per_m2, water_area = _ratio(table, "water_m3")
-    without_area = int((~(table["heated_area_m2"] > 0)).sum()) if len(table) else 0
-    total = (lambda c: None if table[c].isna().all() else float(table[c].sum())) if len(table) else (lambda c: None)
-    return Intensities(int(year), len(table), without_area, int(table["basis"].eq(ESTIMATED).sum()) if len(table) else 0,
-                       total("heat_kwh"), heat_area, heat_per_m2, corrected, correction,
-                       total("electricity_kwh"), el_area, el_per_m2, total("water_m3"), water_area, water_per_m2)
+    without_area = int((~(table["heated_area_m2"] > 0)).sum())
+    estimated = int(table["basis"].eq(ESTIMATED).sum())
+    return Intensities(int(year), len(table), without_area, estimated,
+                       _total(table, "heat_kwh"), heat_area, heat_per_m2, corrected, correction,
+                       _total(table, "electricity_kwh"), el_area, el_per_m2,
+                       _total(table, "water_m3"), water_area, water_per_m2)
+
+
+def _total(table: pd.DataFrame, column: str) -> float | None:
+    """Σ column over every building; None when no building has a value."""
+    return None if table[column].isna().all() else float(table[column].sum())
 
 
 def by_use(table: pd.DataFrame, correction: Correction | None = None) -> pd.DataFrame:

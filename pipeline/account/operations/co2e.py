@@ -46,8 +46,10 @@ def transport_uses(transport: pd.DataFrame) -> pd.DataFrame:
     })
     g = t.groupby(["source", "carrier", "unit"], sort=False, dropna=False)["amount"].sum(min_count=1).reset_index()
     g.insert(0, "part", carriers.PART_TRANSPORT)
-    order = {s: i for i, s in enumerate(carriers.SOURCE_DA)} | {f: i for i, f in enumerate(carriers.CARRIERS)}
-    g = g.sort_values(["source", "carrier", "unit"], key=lambda s: s.map(lambda v: (order.get(v, 99), str(v))))
+    order = {"source": list(carriers.SOURCE_DA), "carrier": list(carriers.TRANSPORT_CARRIERS),
+             "unit": list(carriers.UNITS)}
+    g = g.sort_values(["source", "carrier", "unit"], key=lambda s: s.map(
+        lambda v: order[s.name].index(v) if v in order[s.name] else len(order[s.name])))
     return g[USE_COLUMNS].reset_index(drop=True).astype({"amount": "float64"})
 
 

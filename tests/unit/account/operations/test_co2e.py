@@ -34,6 +34,14 @@ def test_transport_by_fuel_and_source():
     assert by_source["egne_koeretoejer"] == pytest.approx(35.62) and by_source["bygninger"] == pytest.approx(51.243)
 
 
+def test_transport_lines_come_in_schema_order_whatever_the_delivery_order():
+    fp = footprint(cases.energy(), cases.transport().iloc[::-1], 2024)
+    lines = fp.by_fuel_and_source()
+    assert list(zip(lines["source"], lines["carrier"], strict=True)) == [
+        ("egne_koeretoejer", "diesel"), ("egne_koeretoejer", "el"), ("taxakoersel", "benzin"),
+        ("koersel_i_egen_bil", "benzin")]
+
+
 def test_every_line_names_its_factor():
     lines = footprint(cases.energy(), cases.transport(), 2024).lines.set_index(["source", "carrier", "unit"])
     assert lines.loc[("bygninger", "el", "kwh"), "factor_method"] == INTERPOLATED

@@ -79,8 +79,12 @@ def test_the_history_splits_against_the_reference_year():
     assert (before["operations_own_effort_t_co2e"], before["operations_supply_effect_t_co2e"]) == (0.0, 0.0)
 
 
+def rows(make, year):
+    """A case's rows as a delivery holds them (without the provenance columns ingestion adds)."""
+    return make(year).drop(columns=["municipality_code", "year", "source_file", "source_row"])
+
+
 def test_the_kpi_table_reads_the_operations_block_of_the_targets_file(tmp_path):
-    rows = lambda f, year: f(year).drop(columns=["municipality_code", "year", "source_file", "source_row"])  # noqa: E731
     processed_tree(tmp_path / "processed", {
         year: {cases.CODE: {"buildings": rows(cases.buildings, year).to_dict("records"),
                             "building_energy": rows(cases.energy, year).to_dict("records"),

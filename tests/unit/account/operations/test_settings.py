@@ -89,6 +89,7 @@ def test_the_same_override_twice_is_refused(tmp_path):
 def test_a_bad_block_blocks_the_municipality(tmp_path):
     write(tmp_path, GOOD)
     [rule], failures = targets_check.check(151, tmp_path)
+    assert failures == []
     assert rule["outcome"] == PASSED and "indstillinger for kommunen som virksomhed" in rule["observed"]
     write(tmp_path, GOOD.replace("value: 0.0785", "value: -1"))
     [rule], [failure] = targets_check.check(151, tmp_path)
