@@ -23,8 +23,6 @@ PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE / "templates"
 
 MUNICIPALITIES_CSV = REFERENCE / "municipalities.csv"
-# kWh per delivered unit of each heat column of building_energy (m³ natural gas, litres of oil), with sources.
-ENERGY_CONVERSIONS_CSV = REFERENCE / "energy_conversions.csv"
 # The municipality as an enterprise (pipeline.account.operations): reference facts, each row with its source.
 EMISSION_FACTORS_CSV = REFERENCE / "emission_factors.csv"
 ENERGY_PER_UNIT_CSV = REFERENCE / "energy_per_unit.csv"

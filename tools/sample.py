@@ -483,10 +483,31 @@ def _targets(p: Profile, waste_year: int, waste: list[dict], fleet2019: list[dic
     gaps = {665: "zero_emission_share_vans", 730: "energy_label_d_or_worse_share_count",
             741: "lca_within_limit_share"}
     targets.pop(gaps.get(p.code, ""), None)
+    targets.update(OPERATIONS_TARGETS.get(p.code, {}))
     return {"municipality_code": p.code,
             "source": f"Eksempeldata – mål inspireret af {registry.get(p.code).name} Kommunes "
                     "DK2020-klimahandlingsplan",
-            "sample_data": True, "targets": targets, "climate": climate_target(p.code)}
+            "sample_data": True, "targets": targets, "climate": climate_target(p.code),
+            "operations": operations_block(p.code)}
+
+
+# The municipality as an enterprise: Hedensted's plan makes its own operations climate neutral by 2030;
+# Ballerup aims at about −2 % heat per m² a year (141 kWh/m² in 2019 → 113 in 2030).
+OPERATIONS_TARGETS = {766: {"operations_t_co2e": {"target": {"year": 2030, "value": 0.0}}},
+                      151: {"heat_kwh_per_m2": {"target": {"year": 2030, "value": 113.0}}}}
+
+
+def operations_block(code: int) -> dict:
+    """The targets file's `operations:` block: the reference year of the own-effort split, and for Randers
+    its district-heating company's declared factor (sample figures, labelled as such)."""
+    block: dict = {"reference_year": 2019}
+    if code == 730:
+        block["factors"] = [
+            {"carrier": "fjernvarme", "year": year, "value": value, "unit": "kg CO2e/kWh",
+             "source": f"Eksempeldata: som fjernvarmeselskabets miljødeklaration for {year} (ikke Randers "
+                       "Forsynings officielle tal)"}
+            for year, value in ((2023, 0.0712), (2024, 0.0641))]
+    return block
 
 
 # The climate block per sample municipality: the plans' real milestones where known (Ballerup −85 % in

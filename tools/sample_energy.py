@@ -33,7 +33,7 @@ HEAT_TREND, ELECTRICITY_TREND = 0.016, 0.01  # yearly fall; the weather is not m
 HEATING = {151: (0.88, 0.10, 0.02), 751: (0.92, 0.07, 0.01), 730: (0.78, 0.18, 0.04), 766: (0.65, 0.27, 0.08),
            665: (0.70, 0.20, 0.10), 741: (0.75, 0.00, 0.25)}
 GAS_IN_KWH = (751,)  # Aarhus's energy management system reports natural gas in kWh
-GAS_KWH_PER_M3, OIL_KWH_PER_L = 11.0, 10.0  # as data/reference/energy_conversions.csv
+GAS_KWH_PER_M3, OIL_KWH_PER_L = 11.0, 10.0  # round figures for generating litres (the account converts with energy_per_unit.csv)
 ESTIMATED = {2019: 0.08, 2020: 0.07, 2021: 0.06, 2022: 0.05, 2023: 0.04, 2024: 0.03}
 PLANTED = (741, 2024, "daginstitution", 10)  # (code, year, use, factor): the implausible heat figure
 # (vehicle class, propulsion): {fuel: amount a year} for the own fleet (litres, kWh, kg)

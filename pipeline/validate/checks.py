@@ -99,7 +99,7 @@ DATASET_RULES: dict[str, dict[str, dict]] = {
             "severity": "warning",
             "description": "Ingen bygnings varmeforbrug pr. m² er over 3 × medianen for dens anvendelse",
             "notes": "Varmeforbruget (fjernvarme, naturgas og fyringsolie omregnet til kWh med faktorerne i "
-            "data/reference/energy_conversions.csv) pr. m² opvarmet areal sammenlignes med medianen for "
+            "data/reference/energy_per_unit.csv) pr. m² opvarmet areal sammenlignes med medianen for "
             "kommunens bygninger med samme anvendelse (kolonnen use i bygningslisten) i samme år. Over 3 × "
             "medianen skyldes typisk en forkert enhed (MWh skrevet som kWh, et ekstra nul), et forkert areal "
             "eller forbrug fra flere bygninger på én måler. En anvendelse med færre end tre bygninger vurderes "

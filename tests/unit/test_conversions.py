@@ -1,20 +1,17 @@
-"""Heat in kWh from the delivered units, with the committed factors and their sources."""
+"""Heat in kWh from the delivered units, with the energy contents the operations account uses."""
 
 from __future__ import annotations
 
 import math
 
 import pandas as pd
-import pytest
 
 from pipeline import conversions, schema
 
 
-def test_the_factors_are_the_stated_ones_each_with_a_source():
-    table = conversions.load()
-    assert {c: f.kwh_per_unit for c, f in table.items()} == {
-        "district_heating_kwh": 1.0, "natural_gas_kwh": 1.0, "natural_gas_m3": 11.0, "heating_oil_l": 10.0}
-    assert all(len(f.source) > 20 for f in table.values())
+def test_the_energy_contents_are_the_committed_ones():
+    assert conversions.kwh_per_unit("natural_gas_m3") == 11.0 and conversions.kwh_per_unit("heating_oil_l") == 10.1
+    assert conversions.kwh_per_unit("district_heating_kwh") == 1.0
 
 
 def test_the_heat_columns_are_building_energys_columns_for_heat():
@@ -29,12 +26,10 @@ def test_heat_is_the_sum_of_the_filled_columns_in_kwh():
                           "natural_gas_kwh": [None, None, None, None],
                           "heating_oil_l": [None, 200.0, None, 5.0]})
     heat = conversions.heat_kwh(frame).tolist()
-    assert heat[:2] == [100_000.0, 11_000.0 + 2_000.0] and math.isnan(heat[2]) and heat[3] == 100.0
+    # 1.000 m³ × 11,0 + 200 l × 10,1 = 11.000 + 2.020; 50 + 5 l × 10,1 = 100,5
+    assert heat[:2] == [100_000.0, 13_020.0] and math.isnan(heat[2]) and heat[3] == 100.5
 
 
-def test_a_table_without_a_source_is_refused(tmp_path):
-    path = tmp_path / "conversions.csv"
-    path.write_text("column,carrier,unit,kwh_per_unit,source\nnatural_gas_m3,natural_gas,m³,11.0,\n",
-                    encoding="utf-8")
-    with pytest.raises(conversions.ConversionsError, match="source"):
-        conversions.load(path)
+def test_gas_in_kwh_is_used_as_delivered_when_both_units_are_given():
+    frame = pd.DataFrame({"natural_gas_kwh": [500.0], "natural_gas_m3": [1_000.0]})
+    assert conversions.heat_kwh(frame).tolist() == [500.0]

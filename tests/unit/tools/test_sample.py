@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from pipeline import config, registry
-from pipeline.account.kpis import KPI_IDS
+from pipeline.account.kpis import KPI_DEFS, KPI_IDS
 from pipeline.ingest import emissions
 from pipeline.schema import DATASETS, EMISSIONS_TABLE
 from tools import sample, sample_emissions, sample_energy
@@ -125,8 +125,14 @@ def test_targets_are_labelled_as_sample_data_and_use_known_kpis():
         assert doc["source"].startswith("Eksempeldata")
         assert set(doc["targets"]) <= set(KPI_IDS)
         assert "lca_projects_count" not in doc["targets"]
-        for entry in doc["targets"].values():
-            assert 0 <= entry["target"]["value"] <= 100
+        for kpi_id, entry in doc["targets"].items():
+            if KPI_DEFS[kpi_id].unit == "%":
+                assert 0 <= entry["target"]["value"] <= 100
+        assert doc["operations"]["reference_year"] == 2019
+        for override in doc["operations"].get("factors", []):
+            assert override["source"].startswith("Eksempeldata"), "a sample factor is labelled as sample"
+    randers = yaml.safe_load((RAW / "targets" / "730.yaml").read_text(encoding="utf-8"))
+    assert [f["carrier"] for f in randers["operations"]["factors"]] == ["fjernvarme", "fjernvarme"]
 
 
 # --- the climate account (emissions) --------------------------------------------------------------

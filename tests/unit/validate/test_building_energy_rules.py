@@ -43,8 +43,9 @@ def _rules(energy: list[dict], buildings=SCHOOLS, previous: list[dict] | None = 
 
 
 def test_heat_per_m2_sums_district_heating_gas_and_oil_in_kwh_against_the_median_of_the_use():
-    """Heat per m²: B1 100 (district heating), B2 110 (10.000 m³ gas = 110.000 kWh), B3 120 (12.000 l oil),
-    B4 400 (district heating + gas in kWh): median of the schools 115, limit 345. The office is alone."""
+    """Heat per m²: B1 100 (district heating), B2 110 (10.000 m³ gas = 110.000 kWh), B3 121,2 (12.000 l oil
+    × 10,1 kWh/l), B4 400 (district heating + gas in kWh): median of the schools (110 + 121,2) / 2 = 115,6,
+    limit 346,8. The office is alone."""
     energy = [_energy(1, district_heating_kwh=100_000.0), _energy(2, natural_gas_m3=10_000.0),
               _energy(3, heating_oil_l=12_000.0), _energy(4, district_heating_kwh=300_000.0,
                                                            natural_gas_kwh=100_000.0),
@@ -56,7 +57,7 @@ def test_heat_per_m2_sums_district_heating_gas_and_oil_in_kwh_against_the_median
     assert failure["message"] == (
         f"{FILE}, række 5, kolonne district_heating_kwh, natural_gas_kwh: varmeforbruget er 400.000 kWh på "
         "1.000 m² opvarmet areal, dvs. 400 kWh pr. m² (bygning B4); forventet højst 3 × medianen for kommunens "
-        'bygninger med anvendelsen "skole": 3 × 115 = 345 kWh pr. m² (4 bygninger).')
+        'bygninger med anvendelsen "skole": 3 × 115,6 = 346,8 kWh pr. m² (4 bygninger).')
     assert rule["outcome"] == "failed" and rule["kpis"] == [], "shown to the auditor, no caveat on the KPIs"
     assert rule["observed"] == "1 af 4 bygninger over 3 × medianen for deres anvendelse", "the office is alone"
 

@@ -407,13 +407,13 @@ CASES.update(
             text='kolonne building_id: værdien "B9"; forventet et building_id fra '
             f"data/raw/{YEAR}/{{code}}/buildings.csv (kommunale bygninger).",
         ),
-        "building_energy_heat_per_m2_plausible": Case(  # three schools: 130, 137,5 and 1.384,6 kWh/m²
+        "building_energy_heat_per_m2_plausible": Case(  # three schools: 130, 137,5 and 1.398,5 kWh/m²
             "building_energy",
             _set(2, heating_oil_l=90000.0),
             row=4,
             with_datasets=("buildings",),
             with_mutate=lambda others: [b.update(use="skole") for b in others["buildings"]],
-            text="kolonne heating_oil_l: varmeforbruget er 900.000 kWh på 650 m² opvarmet areal, dvs. 1.384,6 "
+            text="kolonne heating_oil_l: varmeforbruget er 909.000 kWh på 650 m² opvarmet areal, dvs. 1.398,5 "
             "kWh pr. m² (bygning B3); forventet højst 3 × medianen for kommunens bygninger med anvendelsen "
             '"skole": 3 × 137,5 = 412,5 kWh pr. m² (3 bygninger).',
         ),

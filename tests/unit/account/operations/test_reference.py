@@ -34,7 +34,8 @@ def test_parameters_hold_the_normal_year_and_the_hot_water_share():
 def test_degree_days_are_only_the_verified_years():
     """Only years whose figure could be checked against a published source are committed (see the source)."""
     dd = reference.degree_days()
-    assert sorted(dd) == [2015, 2016, 2017, 2018]
+    assert sorted(dd) == [2015, 2016, 2017, 2018, 2019]
+    assert dd[2019].value == pytest.approx(2543.9), "the twelve monthly figures of 2019 summed"
     assert dd[2016].value == pytest.approx(2715.1)
     assert all("Ikke DMI's landstal" in d.source for d in dd.values())
 
