@@ -58,6 +58,7 @@ class Account:
     label_distribution: pd.DataFrame
     actions: pd.DataFrame
     climate: ClimateAccount
+    operations: list = field(default_factory=list)  # account.operations.OperationsYear per year, oldest first
     _charts: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     @property
@@ -137,6 +138,16 @@ def previous_emissions(paths: config.YearPaths, code: int) -> pd.DataFrame | Non
     return _rows(earlier, "emissions", code)
 
 
+def operations_history(paths: config.YearPaths, code: int, years: list[int], tf: targets.TargetFile) -> list:
+    """The municipality as an enterprise in every year of the account (account.operations.history)."""
+    from pipeline.account import operations
+    from pipeline.ingest import load_processed
+
+    tables_by_year = {y: load_processed(y, paths.processed_root) for y in years
+                      if config.YearPaths(y, processed_root=paths.processed_root).processed.is_dir()}
+    return operations.history(tables_by_year, code, tf.operations, until=paths.year)
+
+
 def load(muni: registry.Municipality | int, paths: config.YearPaths,
          targets_dir: Path = config.TARGETS) -> Account:
     """Load one municipality's green account for the year from the stage outputs."""
@@ -179,6 +190,7 @@ def load(muni: registry.Municipality | int, paths: config.YearPaths,
         label_distribution=label_distribution(frames["buildings"]),
         actions=action_table,
         climate=climate,
+        operations=operations_history(paths, muni.code, years, tf),
     )
     log.info("loaded account %s %s: %d years, datasets %s", muni.slug, paths.year, len(years), acc.delivered)
     return acc

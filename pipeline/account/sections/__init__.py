@@ -9,7 +9,7 @@ import importlib
 
 from pipeline import templating
 
-SECTIONS = ("intro", "climate", "summary", "kpis", "actions", "data_quality", "method", "footer")
+SECTIONS = ("intro", "climate", "operations", "summary", "kpis", "actions", "data_quality", "method", "footer")
 
 
 def render(name: str, acc) -> str:

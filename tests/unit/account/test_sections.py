@@ -339,7 +339,7 @@ def test_structure(which, request):
         assert "aria-labelledby=" in s
     for target in re.findall(r'href="#([^"]+)"', page):
         assert target in c.ids or target in ("metode", "datakvalitet")
-    assert page.count("<h2 ") == len(sections.SECTIONS) == 8 and "<h1" not in page
+    assert page.count("<h2 ") == len(sections.SECTIONS) == 9 and "<h1" not in page
 
 
 def test_missing_year_is_a_clear_error(tree):
