@@ -97,9 +97,9 @@ def test_notebook_runs_under_the_papermill_cli(sample_project, report_run, tmp_p
     nb = json.loads(out.read_text(encoding="utf-8"))
     published = [c for c in nb["cells"] if "udforsk" not in c["metadata"].get("tags", [])]
     html_outputs = [o for c in published for o in c.get("outputs", []) if "text/html" in o.get("data", {})]
-    assert len(html_outputs) == 8 and "Aarhus Kommune" in "".join(html_outputs[0]["data"]["text/html"])
+    assert len(html_outputs) == 9 and "Aarhus Kommune" in "".join(html_outputs[0]["data"]["text/html"])
     explored = [c for c in nb["cells"] if "udforsk" in c["metadata"].get("tags", [])]
-    assert len(explored) == 8 and all(c["outputs"] for c in explored), "each section has its data cell"
+    assert len(explored) == 9 and all(c["outputs"] for c in explored), "each section has its data cell"
 
 
 def test_exploration_cells_never_reach_the_published_page(published_reports):

@@ -26,7 +26,7 @@ def test_the_group_and_its_kpis():
                           "water_m3_per_m2", "operations_t_co2e", "operations_buildings_t_co2e",
                           "operations_transport_t_co2e", "operations_own_effort_t_co2e",
                           "operations_supply_effect_t_co2e"]
-    assert kpis.GROUPS["operations"] == "Kommunen som virksomhed"
+    assert kpis.GROUPS["operations"] == "Kommunens egen drift: energi, vand og udledning"
     assert all(not KPI_DEFS[k].higher_is_better for k in OPERATIONS)
     assert {KPI_DEFS[k].unit for k in OPERATIONS} == {"kWh/m²", "m³", "m³/m²", "t CO2e"}
 
