@@ -266,3 +266,15 @@ def test_make_variables_are_values_never_commands(tmp_path, variable):
     assert proc.returncode == 2 and "Error 2" in proc.stderr, proc.stderr[-1500:]
     assert not marker.exists(), f"{variable} ran a command"
     assert "Traceback" not in proc.stderr
+
+
+def test_operations_kpi_blocks_draw_a_chart_only_with_a_target(published_reports):
+    """Issue 12: the section 'Kommunen som virksomhed' has the group's charts; in 'Nøgletal' an operations KPI
+    block draws one only when the municipality has a target (Ballerup: heat per m², 113 kWh/m² by 2030)."""
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup((published_reports / "151-ballerup.html").read_text(encoding="utf-8"), "html.parser")
+    assert page.find(id="kpi-heat-kwh-per-m2").find("svg") is not None
+    assert page.find(id="kpi-water-m3").find("svg") is None
+    section = page.find(id="kommunen-som-virksomhed")
+    assert len(section.find_all("svg")) == 3 and section.find("table", class_="operations-factors-table")

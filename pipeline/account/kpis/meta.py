@@ -37,6 +37,8 @@ class KpiDef:
     axis_da: str
     datasets: tuple[str, ...] = ()  # every dataset the KPI needs (default: the group's)
     can_be_negative: bool = False  # a change (e.g. own effort) may be below 0; every other value is ≥ 0
+    chart_with_target_only: bool = False  # the group's `chart: with_target`: its own report section has the
+    # charts, so a KPI block in 'Nøgletal' draws one only when the municipality has a target for it
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,9 @@ def _load_group(module: str) -> KpiGroup:
     missing = [key for key in ("group", "title", "dataset", "source") if not isinstance(doc.get(key), str)]
     if missing:
         raise MetadataError(f"{path}: {', '.join(missing)} must be given as text")
+    chart = doc.get("chart", "always")
+    if chart not in ("always", "with_target"):
+        raise MetadataError(f"{path}: chart must be 'always' or 'with_target', not {chart!r}")
     dataset = doc["dataset"]
     if dataset not in schema.DATASETS:
         raise MetadataError(f"{path}: dataset {dataset!r} is not in pipeline.schema.DATASETS")
@@ -86,7 +91,7 @@ def _load_group(module: str) -> KpiGroup:
             raise MetadataError(f"{path}: {kpi_id}: can_be_negative must be true or false, not {negative!r}")
         kpis.append(KpiDef(kpi_id, doc["group"], m["title"], m["short"], m["unit"], datasets[0],
                            m["higher_is_better"], m["definition"], doc["source"], m["reading"], m["axis"],
-                           tuple(datasets), negative))
+                           tuple(datasets), negative, chart == "with_target"))
     return KpiGroup(doc["group"], module, doc["title"], dataset, tuple(kpis))
 
 

@@ -24,7 +24,8 @@ def kpi_block(acc, d: KpiDef) -> dict:
         shown, path_shown = fmt.value_pair(v, path, d.unit)
         table.append({"year": int(y), "value": fmt.NO_DATA if fmt.is_missing(v) else shown,
                       "expected": "–" if path is None else path_shown})
-    svg = acc.chart(d.kpi_id, lambda: charts.kpi_chart(d, acc.history, acc.year, t))
+    drawn = t is not None or not d.chart_with_target_only
+    svg = acc.chart(d.kpi_id, lambda: charts.kpi_chart(d, acc.history, acc.year, t)) if drawn else None
     observed = s.dropna()
     gaps = bool(len(observed) > 1 and (observed.index.to_series().diff() > 1).any())
     on_path = row["status"] in (status.ON_TRACK, status.OFF_TRACK)
