@@ -28,6 +28,8 @@ EMISSION_FACTORS_CSV = REFERENCE / "emission_factors.csv"
 ENERGY_PER_UNIT_CSV = REFERENCE / "energy_per_unit.csv"
 DEGREE_DAYS_CSV = REFERENCE / "degree_days.csv"
 OPERATIONS_PARAMETERS_CSV = REFERENCE / "operations_parameters.csv"
+# Danmarks Statistik's kommunegrupper: the peer group of every municipality (the year overview).
+MUNICIPALITY_GROUPS_CSV = REFERENCE / "municipality_groups.csv"
 
 # Emissions delivered as Energi- og CO2-regnskabet's API responses: one file per data year in the
 # municipality's delivery folder, and the fetch command's record of how they were fetched.
