@@ -235,3 +235,48 @@ def run_pipeline(root: Path, *args: str, check: bool = False) -> subprocess.Comp
         raise AssertionError(f"pipeline {' '.join(args)} exited {proc.returncode}\n"
                              f"--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr[-6000:]}")
     return proc
+
+
+def synthetic_kpi_table(codes, year: int = YEAR, seed: int = 13, overrides: dict | None = None) -> pd.DataFrame:
+    """A KPI table (account.kpi_table's COLUMNS and DTYPES) for CODES in the report year, without computing
+    any KPI: seeded values on each KPI's scale, every status, some values missing and some caveats.
+    OVERRIDES: {(code, kpi_id): value} for hand-computed cases (None = missing)."""
+    from pipeline.account import kpi_table
+    from pipeline.account.kpis.meta import all_defs
+    from pipeline.account.status import KPI_STATUSES, NO_DATA
+
+    rng = np.random.default_rng(seed)
+    rows = []
+    for code in sorted(codes):
+        for kpi_id, d in all_defs().items():
+            top = {"%": 100.0, "antal": 40.0, "t CO2e": 600_000.0}.get(d.unit, 50.0)
+            value = None if rng.random() < 0.04 else round(float(rng.uniform(0, top)), 3)
+            value = (overrides or {}).get((code, kpi_id), value)
+            status = NO_DATA if value is None else KPI_STATUSES[int(rng.integers(0, len(KPI_STATUSES) - 1))]
+            rows.append({"municipality_code": code, "year": year, "data_year": year, "kpi_id": kpi_id,
+                         "value": np.nan if value is None else value, "unit": d.unit, "status": status,
+                         "caveat": bool(rng.random() < 0.05)})
+    table = pd.DataFrame(rows).reindex(columns=kpi_table.COLUMNS)
+    return table.astype(kpi_table.DTYPES)
+
+
+def overview_year(root: Path, table: pd.DataFrame, year: int = YEAR, blocked=()) -> config.YearPaths:
+    """A year as the overview reads it, without running the pipeline: TABLE as the KPI table, a validation
+    summary for each of its municipalities (BLOCKED ones blocked) and a published page for the others."""
+    from pipeline import registry
+    from pipeline.validate.summary import ValidationSummary, write_json
+
+    paths = year_paths(root, year)
+    paths.processed.mkdir(parents=True, exist_ok=True)
+    table.to_parquet(paths.kpis, index=False)
+    paths.reports.mkdir(parents=True, exist_ok=True)
+    for code in sorted(set(table["municipality_code"]) | set(blocked)):
+        muni = registry.get(code)
+        status = "blocked" if code in blocked else "published"
+        summary = ValidationSummary(code, muni.name, year, status, None, ["fleet"], [], 10,
+                                    {"critical": int(code in blocked), "warning": 0, "info": 0}, [], [],
+                                    f"validation/{muni.slug}.html")
+        write_json(paths.validation_summary(muni), summary.to_dict())
+        if code not in blocked:
+            paths.report(muni).write_text("<html></html>", encoding="utf-8")
+    return paths

@@ -6,8 +6,9 @@ import logging
 from pathlib import Path
 
 import pandas as pd
+from markupsafe import Markup
 
-from pipeline import __version__, atomic, config, formatting, registry, templating
+from pipeline import __version__, atomic, config, formatting, peer_groups, registry, templating
 from pipeline.account import kpi_table, targets
 from pipeline.account.kpis import KPI_DEFS
 from pipeline.account.kpis.meta import all_defs
@@ -22,7 +23,7 @@ from pipeline.account.status import (
     REACHED,
 )
 from pipeline.ingest import load_manifest
-from pipeline.publish import open_data, publication
+from pipeline.publish import comparison, open_data, publication, spread_chart
 from pipeline.templating import STATUS_SYMBOL
 from pipeline.validate import load_summaries
 
@@ -105,12 +106,22 @@ def collect(paths: config.YearPaths, targets_dir: Path = config.TARGETS):
 
 
 def render_index(year: int, entries: list[dict], generated: str) -> str:
+    """The overview page: municipalities as rows grouped by region, KPIs as columns, and per KPI the spread
+    (a chart with a text alternative) and the median of each kommunegruppe."""
+    kpi_defs = all_defs()
+    compared = comparison.build(entries, kpi_defs)
+    charts = {kpi_id: spread_chart.spread_chart(s, year, compared.groups) for kpi_id, s in compared.spreads.items()} \
+        if compared.rows else {}
+    charts = {kpi_id: Markup(svg) if svg else None for kpi_id, svg in charts.items()}  # our own SVG, escaped alt text
     return templating.render(
-        "overview/index.html.j2", year=year, entries=entries, kpi_defs=all_defs(), generated=generated,
+        "overview/index.html.j2", year=year, entries=entries, kpi_defs=kpi_defs, generated=generated,
         css=templating.css("report.css"), version=__version__, columns=STATUS_COLUMNS,
         legend=[(status, STATUS_SYMBOL[status]) for status in KPI_STATUSES],
         sample_data=any(e.get("sample_data") for e in entries)
         and all(e.get("sample_data") for e in entries if e["kpis"]),
+        regions=comparison.by_region(entries), comparison=compared, charts=charts,
+        min_for_quarters=comparison.MIN_FOR_QUARTERS, all_label=comparison.ALL,
+        groups_source=peer_groups.source(),
     )
 
 
