@@ -51,10 +51,12 @@ class Spread:
         """'Median 46 %, laveste 12 % (Læsø), højeste 88 % (Gentofte og Furesø); 98 kommuner med en værdi.'"""
         if not self.n:
             return f"Ingen af kommunerne har en værdi for {self.kpi.title_da.lower()} i {year}."
-        unit = self.kpi.unit
-        return (f"Median {fmt.value(self.median, unit)}, laveste {fmt.value(self.lowest, unit)} "
-                f"({_names(self.lowest_names)}), højeste {fmt.value(self.highest, unit)} "
-                f"({_names(self.highest_names)}); {fmt.count_da(self.n, 'kommune', 'kommuner')} med en værdi.")
+        unit, count = self.kpi.unit, fmt.count_da(self.n, "kommune", "kommuner")
+        if self.lowest == self.highest:
+            return f"{'Alle ' if self.n > 1 else ''}{count} med en værdi har {fmt.value(self.lowest, unit)}."
+        lowest, highest = fmt.value_pair(self.lowest, self.highest, unit)  # decimals enough to differ
+        return (f"Median {fmt.value(self.median, unit)}, laveste {lowest} ({_names(self.lowest_names)}), "
+                f"højeste {highest} ({_names(self.highest_names)}); {count} med en værdi.")
 
 
 @dataclass
@@ -78,7 +80,8 @@ class Comparison:
 
 
 def _names(names: tuple[str, ...]) -> str:
-    if len(names) <= NAMES_SHOWN:
+    """'Læsø', 'Fanø og Læsø', ..., 'Fanø, Læsø, Samsø og 5 andre' (never 'og 1 andre')."""
+    if len(names) <= NAMES_SHOWN + 1:
         return fmt.join_da(names)
     return f"{', '.join(names[:NAMES_SHOWN])} og {len(names) - NAMES_SHOWN} andre"
 

@@ -166,3 +166,17 @@ def test_the_overview_works_for_the_sample_and_a_regional_secretariat(tmp_path, 
     assert len(names) == len(codes) - 1 and registry.get(blocked[0]).name not in names
     assert len(soup.select("table.data")[0].select('tbody th[scope="row"]')) == len(codes)
     assert len(soup.select("figure svg")) == len(all_defs())
+
+
+def test_the_spread_is_told_in_words_without_claiming_a_difference_nobody_can_see():
+    d = all_defs()[HOUSEHOLD]
+    values = pd.DataFrame({"code": [1, 2, 3, 4, 5], "name": ["Læsø", "Fanø", "Samsø", "Ærø", "Odder"],
+                           "group": ["Landkommuner"] * 5, "value": [64.6, 65.4, 64.6, 64.6, 64.6]})
+    text = comparison.spread(d, values).summary_da(2024)
+    assert text == ("Median 65\u00a0%, laveste 64,6\u00a0% (Læsø, Odder, Samsø og Ærø), højeste 65,4\u00a0% "
+                    "(Fanø); 5 kommuner med en værdi."), "decimals enough to tell the extremes apart"
+    more = pd.concat([values, values.head(1).assign(code=6, name="Allerød")], ignore_index=True)
+    assert "laveste 64,6\u00a0% (Allerød, Læsø, Odder og 2 andre)" in comparison.spread(d, more).summary_da(2024)
+    same = comparison.spread(d, values.assign(value=100.0)).summary_da(2024)
+    assert same == "Alle 5 kommuner med en værdi har 100\u00a0%."
+    assert comparison.spread(d, values.head(0)).summary_da(2024).startswith("Ingen af kommunerne har en værdi")
