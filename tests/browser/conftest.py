@@ -310,8 +310,13 @@ def page_results(
         old.unlink()  # only this run's pages in the artifacts
     started = time.perf_counter()
     results = open_pages(report_pages, reports_dir, screenshots)
-    stats = browser_stats
-    stats.page_check_seconds += time.perf_counter() - started
+    count_pages(results, browser_stats, SCENARIO_OF.get(reports_dir, "pages"), time.perf_counter() - started)
+    return results
+
+
+def count_pages(results: list[PageResult], stats: BrowserStats, scenario: str, seconds: float) -> None:
+    """Add the pages' findings to the closing summary."""
+    stats.page_check_seconds += seconds
     stats.pages_checked += len(results)
     stats.external_requests = (stats.external_requests or 0) + sum(len(r.blocked) for r in results)
     stats.console_errors = (stats.console_errors or 0) + sum(
@@ -319,7 +324,6 @@ def page_results(
     )
     stats.axe_violations = (stats.axe_violations or 0) + sum(len(r.axe_violations) for r in results)
     stats.axe_nodes += sum(len(v["nodes"]) for r in results for v in r.axe_violations)
-    scenario = SCENARIO_OF.get(reports_dir, "pages")
     for r in results:
         if not r.phone:
             continue
@@ -335,30 +339,34 @@ def page_results(
             for row in rows
             if not harness.summary_status_problems([row], r.phone["viewport_width"])
         )
-    return results
 
 
 @pytest.fixture(scope="session")
 def vnu_messages(report_pages: list[Path], browser_stats: BrowserStats) -> list[dict]:
     """Nu Html Checker messages for all pages, from one Java process."""
+    return run_vnu(report_pages, browser_stats)
+
+
+def run_vnu(pages: list[Path], browser_stats: BrowserStats) -> list[dict]:
+    """Nu Html Checker messages for PAGES, from one Java process (skips or fails without Java/vnu)."""
     java = shutil.which("java")
     if java is None:
         tool_missing("no `java` on PATH (the Nu Html Checker needs Java 11+)", browser_stats)
     if not VNU_JAR.is_file():
         tool_missing(f"{VNU_JAR.relative_to(REPO)} is missing; run `npm ci`", browser_stats)
-    if not report_pages:
+    if not pages:
         return []
     cmd = [java, "-jar", str(VNU_JAR), "--format", "json", "--exit-zero-always", "--stdout"]
     started = time.perf_counter()
     proc = subprocess.run(
-        cmd + [str(p) for p in report_pages],
+        cmd + [str(p) for p in pages],
         check=False,
         capture_output=True,
         text=True,
         timeout=600,
     )
     browser_stats.vnu_seconds += time.perf_counter() - started
-    browser_stats.vnu_files += len(report_pages)
+    browser_stats.vnu_files += len(pages)
     if proc.returncode != 0 or not proc.stdout.strip():
         pytest.fail(
             f"vnu failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}\n{proc.stdout[-3000:]}",
@@ -369,5 +377,3 @@ def vnu_messages(report_pages: list[Path], browser_stats: BrowserStats) -> list[
     browser_stats.vnu_errors = (browser_stats.vnu_errors or 0) + len(errors)
     browser_stats.vnu_warnings += len(messages) - len(errors)
     return messages
-
-
