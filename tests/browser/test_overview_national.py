@@ -1,7 +1,8 @@
-"""The year overview at national scale (issue 13, item 5): the index for all 98 municipalities, built from a
-synthetic KPI table in a temporary folder, opened offline in Chromium like every published page: axe-core
-(WCAG 2.1 A/AA and best practice), the structural judges, no sideways scroll on a 390 px phone, and the Nu
-Html Checker. Then the header is scrolled: it stays in view, at 1280 px and on the phone.
+"""The year overview at national scale (issue 13, item 5): the index for all 98 municipalities (and for 29
+and 6), built from a synthetic KPI table in temporary folders, opened offline in Chromium like every
+published page: axe-core (WCAG 2.1 A/AA and best practice), the structural judges, no sideways scroll on a
+390 px phone, and the Nu Html Checker. Then the 98 index's table is scrolled: its KPI header and the names
+stay in view, at 1280 px and on the phone.
 
 Run only this page with `pytest tests/browser/test_overview_national.py`."""
 
@@ -43,26 +44,46 @@ STICKY_JS = """
 """
 
 
-@pytest.fixture(scope="module")
-def national_index(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("national")
-    paths = overview_year(root, synthetic_kpi_table(list(registry.load())))
-    overview.write_year(paths, root / "no-targets", generated="nu")
-    return paths.index
+#: The sizes checked: all 98, a regional secretariat's 29 (Region Hovedstaden) and the sample run's 6.
+SIZES = {98: list(registry.load()), 29: [c for c, m in registry.load().items() if m.region == "Hovedstaden"],
+         6: [151, 665, 730, 741, 751, 766]}
 
 
 @pytest.fixture(scope="module")
-def result(national_index, open_pages, browser_stats):
-    shots = SCREENSHOTS / "national"
-    shots.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    (page,) = open_pages([national_index], national_index.parent, shots)
-    count_pages([page], browser_stats, "national", time.perf_counter() - started)
-    assert not page.load_error, page.load_error
-    return page
+def indexes(tmp_path_factory) -> dict[int, Path]:
+    """index.html for each size, each in its own reports/<YEAR> folder."""
+    out = {}
+    for size, codes in SIZES.items():
+        root = tmp_path_factory.mktemp(f"overview{size}")
+        paths = overview_year(root, synthetic_kpi_table(codes))
+        overview.write_year(paths, root / "no-targets", generated="nu")
+        out[size] = paths.index
+    return out
 
 
-def test_the_98_municipality_index_passes_the_page_checks(result):
+@pytest.fixture(scope="module")
+def national_index(indexes) -> Path:
+    return indexes[98]
+
+
+@pytest.fixture(scope="module")
+def results(indexes, open_pages, browser_stats) -> dict[int, object]:
+    """Each size's index opened once (one browser), screenshots in tests/artifacts/screenshots/overview-<N>/."""
+    out = {}
+    for size, index in indexes.items():
+        shots = SCREENSHOTS / f"overview-{size}"
+        shots.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        (page,) = open_pages([index], index.parent, shots)
+        count_pages([page], browser_stats, f"overview-{size}", time.perf_counter() - started)
+        assert not page.load_error, page.load_error
+        out[size] = page
+    return out
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_index_passes_the_page_checks(results, size):
+    result = results[size]
     problems = (
         [f"requested {url}" for url in result.blocked]
         + result.console_errors + result.page_errors
@@ -77,18 +98,20 @@ def test_the_98_municipality_index_passes_the_page_checks(result):
     assert len(result.facts["charts"]) == 14
 
 
-def test_the_98_municipality_index_reads_on_a_phone(result):
-    phone = result.phone
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_index_reads_on_a_phone(results, size):
+    phone = results[size].phone
     problems = harness.overflow_problems(phone) + harness.wide_table_problems(phone["tables"])
     assert not problems, "\n".join(problems)
     widths = ", ".join(f"{t['caption'][:30]!r} {t['width']} px" for t in phone["tables"])
-    print(f"390 px: page {phone['scroll_width']} px wide; tables {widths}")
+    print(f"{size} municipalities at 390 px: page {phone['scroll_width']} px wide; tables {widths}")
 
 
-def test_the_98_municipality_index_is_valid_html(national_index, browser_stats):
-    messages = run_vnu([national_index], browser_stats)
+def test_the_indexes_are_valid_html(indexes, browser_stats):
+    pages = list(indexes.values())
+    messages = run_vnu(pages, browser_stats)
     errors = harness.vnu_errors(messages)
-    assert not errors, "\n".join(harness.format_vnu_message(m, national_index.parent) for m in errors)
+    assert not errors, "\n".join(harness.format_vnu_message(m, pages[0].parent.parent) for m in errors)
 
 
 @pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, harness.PHONE_VIEWPORT])
