@@ -110,9 +110,10 @@ def render_index(year: int, entries: list[dict], generated: str) -> str:
     (a chart with a text alternative) and the median of each kommunegruppe."""
     kpi_defs = all_defs()
     compared = comparison.build(entries, kpi_defs)
-    charts = {kpi_id: spread_chart.spread_chart(s, year, compared.groups) for kpi_id, s in compared.spreads.items()} \
-        if compared.rows else {}
-    charts = {kpi_id: Markup(svg) if svg else None for kpi_id, svg in charts.items()}  # our own SVG, escaped alt text
+    charts = {}  # our own SVG, its text alternative escaped by account.charts.svg
+    for kpi_id, spread in compared.spreads.items() if compared.rows else ():
+        svg = spread_chart.spread_chart(spread, year, compared.groups)
+        charts[kpi_id] = Markup(svg) if svg else None
     return templating.render(
         "overview/index.html.j2", year=year, entries=entries, kpi_defs=kpi_defs, generated=generated,
         css=templating.css("report.css"), version=__version__, columns=STATUS_COLUMNS,
