@@ -12,9 +12,10 @@ from pipeline import formatting as fmt
 from pipeline import peer_groups
 from pipeline.account.kpis.meta import KpiDef
 
-# Units whose value does not grow with the municipality's size: only these are ranked. A count of
-# projects or tonnes of CO2e mostly measures how big a municipality is, not how far it has come.
-RANKED_UNITS = ("%",)
+# Units whose value does not grow with the municipality's size: only these are ranked (shares, and use or
+# emissions per m²). A count of projects, m³ of water or tonnes of CO2e mostly measures how big a
+# municipality is, not how far it has come.
+RANKED_UNITS = ("%", "kWh/m²", "m³/m²", "kg CO2e/m²/år")
 MIN_FOR_QUARTERS = 4  # "bagud" (the worst quarter) needs at least this many values
 ALL = "Alle kommuner"
 BETTER, WORSE, SAME = "bedre end", "dårligere end", "som"
