@@ -86,6 +86,8 @@ def lines(paths: config.YearPaths, run, targets_dir: Path = config.TARGETS) -> t
                 warnings, "advarsler mere")
         else:
             text = "udgivet"
+        if outcome.retries:
+            text += " (kernen svarede ikke første gang; kørt igen med en ny)"
         out.append(line(muni, text, outcome.seconds))
     return out, counts
 

@@ -42,6 +42,7 @@ class RenderOutcome:
     notebook: str | None = None
     error: str | None = None
     seconds: float = 0.0
+    retries: int = 0  # kernels that never answered and were replaced (KERNEL_RETRIES at most)
 
     @property
     def code(self) -> int:
@@ -69,6 +70,19 @@ def to_html(nb, muni: registry.Municipality, year: int, generated: str) -> str:
     return str(BeautifulSoup(page, features="html.parser"))
 
 
+KERNEL_RETRIES = 1
+
+
+def kernel_never_answered(exc: BaseException) -> bool:
+    """A kernel that did not start or stopped answering (jupyter_client's "Kernel didn't respond in 60
+    seconds", nbclient's DeadKernelError): worth one retry with a new kernel, unlike a failing cell."""
+    from nbclient.exceptions import DeadKernelError
+
+    if isinstance(exc, DeadKernelError):
+        return True
+    return isinstance(exc, RuntimeError) and "didn't respond" in str(exc)
+
+
 def describe_failure(exc: Exception) -> str:
     """Point at the failing cell, as papermill does, in one readable line."""
     cell = getattr(exc, "exec_count", None)
@@ -93,21 +107,30 @@ def render_one(job: RenderJob) -> RenderOutcome:
                   "processed_root": str(paths.processed_root), "reports_root": str(paths.reports_root),
                   "targets_dir": str(job.targets_dir)}
     run = job.run or provenance.RunInfo.now(config.ROOT)
+    retries = 0
     try:
-        with _run_in_environment(run):  # the kernel's footer shows this run, not one of its own
-            nb = papermill.execute_notebook(
-                str(config.GREEN_ACCOUNT_NOTEBOOK), str(failed), parameters=parameters,
-                kernel_name="python3", progress_bar=False, log_output=False, cwd=str(config.ROOT),
-                shutdown_kernel="immediate", extra_arguments=["--IPKernelApp.log_level=ERROR"],
-            )
+        while True:
+            try:
+                with _run_in_environment(run):  # the kernel's footer shows this run, not one of its own
+                    nb = papermill.execute_notebook(
+                        str(config.GREEN_ACCOUNT_NOTEBOOK), str(failed), parameters=parameters,
+                        kernel_name="python3", progress_bar=False, log_output=False, cwd=str(config.ROOT),
+                        shutdown_kernel="immediate", extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                    )
+                break
+            except Exception as exc:
+                if retries >= KERNEL_RETRIES or not kernel_never_answered(exc):
+                    raise
+                retries += 1  # about 2 in 1.000 kernel launches never answer: start a new one
+                log.warning("%s: the kernel did not answer (%s); retrying with a new kernel", muni.slug, exc)
     except OSError as exc:
         if errors.is_environment(exc):  # a full disk or a read-only folder stops the run, not one page
             raise
         return RenderOutcome(muni, False, error=f"{describe_failure(exc)} (se {failed})",
-                             seconds=time.perf_counter() - start)
+                             seconds=time.perf_counter() - start, retries=retries)
     except Exception as exc:  # noqa: BLE001 - any notebook failure keeps the last good report
         return RenderOutcome(muni, False, error=f"{describe_failure(exc)} (se {failed})",
-                             seconds=time.perf_counter() - start)
+                             seconds=time.perf_counter() - start, retries=retries)
     try:
         record = page_provenance(muni, paths, job.targets_dir, run)
     except Exception as exc:  # noqa: BLE001 - a page whose inputs cannot be recorded is not published
@@ -115,7 +138,8 @@ def render_one(job: RenderJob) -> RenderOutcome:
                              seconds=time.perf_counter() - start)
     target = publish_page(paths, muni, to_html(nbformat.from_dict(nb), muni, paths.year, job.generated), record)
     shutil.move(failed, executed)
-    return RenderOutcome(muni, True, str(target), str(executed), seconds=time.perf_counter() - start)
+    return RenderOutcome(muni, True, str(target), str(executed), seconds=time.perf_counter() - start,
+                         retries=retries)
 
 
 def publish_page(paths: config.YearPaths, muni: registry.Municipality, html: str, record: dict) -> Path:

@@ -73,3 +73,36 @@ def test_page_shell_is_shared_with_the_overview_and_the_auditors_pages(tmp_path)
         assert page.startswith("<!DOCTYPE html>") and '<html lang="da">' in page and 'charset="utf-8"' in page
         assert '<a class="skip-link" href="#indhold">' in page and '<main id="indhold">' in page
         assert page.rstrip().endswith("</body>\n</html>")
+
+
+def test_a_kernel_that_never_answers_is_retried_once_and_a_failing_cell_is_not(tmp_path, monkeypatch):
+    import papermill
+
+    calls = []
+
+    def never_answers(*args, **kwargs):
+        calls.append(1)
+        raise RuntimeError("Kernel didn't respond in 60 seconds")
+
+    monkeypatch.setattr(papermill, "execute_notebook", never_answers)
+    paths = config.YearPaths(2024, processed_root=tmp_path, reports_root=tmp_path / "reports")
+    outcome = notebook.render_one(notebook.RenderJob(BALLERUP, paths, tmp_path, "nu", work_dir=tmp_path / "log"))
+    assert len(calls) == 2 and outcome.retries == 1 and not outcome.ok, "one retry, then it is a failure"
+    assert "didn't respond" in outcome.error
+
+    def cell_fails(*args, **kwargs):
+        calls.append(1)
+        raise PapermillExecutionError(cell_index=3, exec_count=4, source="x", ename="ValueError",
+                                      evalue="bad", traceback=[])
+
+    calls.clear()
+    monkeypatch.setattr(papermill, "execute_notebook", cell_fails)
+    outcome = notebook.render_one(notebook.RenderJob(BALLERUP, paths, tmp_path, "nu", work_dir=tmp_path / "log"))
+    assert len(calls) == 1 and outcome.retries == 0 and "celle 4 fejlede" in outcome.error
+
+
+def test_a_retried_kernel_is_named_in_the_run_summary():
+    from nbclient.exceptions import DeadKernelError
+
+    assert notebook.kernel_never_answered(DeadKernelError("Kernel died"))
+    assert not notebook.kernel_never_answered(RuntimeError("something else"))
