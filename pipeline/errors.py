@@ -17,12 +17,15 @@ class Problem:
     value: object = None
     expected: str | None = None
 
+    # How `row` and `column` are named in the message (a targets file says "linje" and "nøgle").
+    ROW_WORD, COLUMN_WORD = "række", "kolonne"
+
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
-            where += f", række {self.row}"
+            where += f", {self.ROW_WORD} {self.row}"
         if self.column is not None:
-            where += f", kolonne '{self.column}'"
+            where += f", {self.COLUMN_WORD} '{self.column}'"
         text = f"{where}: {self.message}"
         if self.value is not None:
             text += f" (værdi: {self.value!r})"

@@ -21,18 +21,7 @@ class TargetsProblem(Problem):
     """One problem in a targets file: `row` is the YAML line (1 = the first), `column` the key path,
     e.g. `targets.residual_waste_share.target.value` or `climate.milestones[0].year`."""
 
-    def __str__(self) -> str:
-        where = self.file
-        if self.row is not None:
-            where += f", linje {self.row}"
-        if self.column is not None:
-            where += f", nøgle '{self.column}'"
-        text = f"{where}: {self.message}"
-        if self.value is not None:
-            text += f" (værdi: {self.value!r})"
-        if self.expected:
-            text += f"; forventet: {self.expected}"
-        return text
+    ROW_WORD, COLUMN_WORD = "linje", "nøgle"
 
 
 class Problems:
