@@ -5,6 +5,8 @@ SHELL := /bin/bash
 YEAR ?= 2024
 MUNICIPALITY ?=
 WORKERS ?=
+PAIRS ?=
+MUNICIPALITIES ?=
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -15,14 +17,16 @@ JUPYTERLAB_VERSION := 4.6.6
 # Run parameters reach the CLI as environment variables, quoted in the shell and never expanded by make
 # ($(value …)), so YEAR='2024;touch x', a backquote or $(shell …) in a value is one bad argument that the
 # CLI refuses, never a command.
-unexport YEAR MUNICIPALITY WORKERS DATA_YEARS
+unexport YEAR MUNICIPALITY WORKERS DATA_YEARS PAIRS MUNICIPALITIES
 export GA_YEAR = $(value YEAR)
 export GA_MUNICIPALITY = $(value MUNICIPALITY)
 export GA_WORKERS = $(value WORKERS)
 export GA_DATA_YEARS = $(value DATA_YEARS)
+export GA_PAIRS = $(value PAIRS)
+export GA_MUNICIPALITIES = $(value MUNICIPALITIES)
 RUN_ARGS = --year "$$GA_YEAR" $(if $(value MUNICIPALITY),--municipality "$$GA_MUNICIPALITY") $(if $(value WORKERS),--workers "$$GA_WORKERS")
 
-.PHONY: help setup fetch-emissions ingest validate report pdf verify sample test test-fast bench lint format lab lock clean
+.PHONY: help setup fetch-emissions ingest validate report pdf verify sample test test-fast bench bench-national lint format lab lock clean
 
 help: ## Show this help
 	@echo "Usage: make <target> [YEAR=2024] [MUNICIPALITY=151] [WORKERS=2]"
@@ -66,6 +70,10 @@ test-fast: $(STAMP) ## Run the unit tests and the KPI backtest (no notebooks, no
 
 bench: $(STAMP) ## Print timing figures for ingest, validation and rendering
 	$(PY) -m tools.bench $(RUN_ARGS)
+
+bench-national: $(STAMP) ## Time the pipeline on all 98 municipalities against the papermill floor [PAIRS=3] [MUNICIPALITIES=98]
+	$(PY) -m tools.bench_national --year "$$GA_YEAR" $(if $(value WORKERS),--workers "$$GA_WORKERS") \
+		$(if $(value PAIRS),--pairs "$$GA_PAIRS") $(if $(value MUNICIPALITIES),--municipalities "$$GA_MUNICIPALITIES")
 
 lint: $(STAMP) ## Check code style with ruff
 	$(VENV)/bin/ruff check pipeline tests tools
