@@ -278,3 +278,16 @@ def test_operations_kpi_blocks_draw_a_chart_only_with_a_target(published_reports
     assert page.find(id="kpi-water-m3").find("svg") is None
     section = page.find(id="kommunen-som-virksomhed")
     assert len(section.find_all("svg")) == 3 and section.find("table", class_="operations-factors-table")
+
+
+@pytest.mark.parametrize("variable", ["PAIRS=1;touch {marker}", "PAIRS=`touch {marker}`",
+                                      "MUNICIPALITIES=$(shell touch {marker})", "MUNICIPALITIES=3 --year 1066"])
+def test_bench_national_variables_are_values_never_commands(tmp_path, variable):
+    """Issue 13: the new make variables of bench-national are validated and passed quoted, like YEAR."""
+    marker = tmp_path / "pwned"
+    proc = subprocess.run(["make", "-C", str(ROOT), "--no-print-directory", "bench-national",
+                           variable.format(marker=marker), "YEAR=2024"],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 2 and "Error 2" in proc.stderr, proc.stderr[-1500:]
+    assert not marker.exists(), f"{variable} ran a command"
+    assert "Traceback" not in proc.stderr
