@@ -15,6 +15,8 @@ POINTS = ("ingest-before-swap", "after-ingest", "after-validate", "after-first-r
 
 
 def checkpoint(point: str) -> None:
+    if point not in POINTS:  # a misspelt point would never hold, and its fault test would pass for nothing
+        raise ValueError(f"unknown hold point {point!r}; expected one of {', '.join(POINTS)}")
     spec = os.environ.get(HOLD_ENV, "")
     name, _, marker = spec.partition(":")
     if not spec or name != point:
