@@ -6,6 +6,10 @@ YEAR ?= 2024
 MUNICIPALITY ?=
 WORKERS ?=
 PAIRS ?=
+FORCE ?=
+EXECUTOR ?=
+FROM ?=
+TO ?=
 MUNICIPALITIES ?=
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -17,16 +21,20 @@ JUPYTERLAB_VERSION := 4.6.6
 # Run parameters reach the CLI as environment variables, quoted in the shell and never expanded by make
 # ($(value …)), so YEAR='2024;touch x', a backquote or $(shell …) in a value is one bad argument that the
 # CLI refuses, never a command.
-unexport YEAR MUNICIPALITY WORKERS DATA_YEARS PAIRS MUNICIPALITIES
+unexport YEAR MUNICIPALITY WORKERS DATA_YEARS PAIRS MUNICIPALITIES FORCE EXECUTOR FROM TO
 export GA_YEAR = $(value YEAR)
 export GA_MUNICIPALITY = $(value MUNICIPALITY)
 export GA_WORKERS = $(value WORKERS)
 export GA_DATA_YEARS = $(value DATA_YEARS)
 export GA_PAIRS = $(value PAIRS)
 export GA_MUNICIPALITIES = $(value MUNICIPALITIES)
+export GA_EXECUTOR = $(value EXECUTOR)
+export GA_FROM = $(value FROM)
+export GA_TO = $(value TO)
 RUN_ARGS = --year "$$GA_YEAR" $(if $(value MUNICIPALITY),--municipality "$$GA_MUNICIPALITY") $(if $(value WORKERS),--workers "$$GA_WORKERS")
+RENDER_ARGS = $(if $(filter-out 0,$(value FORCE)),--force) $(if $(value EXECUTOR),--executor "$$GA_EXECUTOR")
 
-.PHONY: help setup fetch-emissions ingest validate report pdf verify sample test test-fast bench bench-national lint format lab lock clean
+.PHONY: help setup fetch-emissions ingest validate report backfill pdf verify sample test test-fast bench bench-national lint format lab lock clean
 
 help: ## Show this help
 	@echo "Usage: make <target> [YEAR=2024] [MUNICIPALITY=151] [WORKERS=2]"
@@ -50,8 +58,12 @@ ingest: $(STAMP) ## Read data/raw/YEAR deliveries into data/processed/YEAR/*.par
 validate: $(STAMP) ## Ingest + validate YEAR; preview the auditor's pages in data/interim/validation-preview/YEAR/
 	$(PY) -m pipeline validate $(RUN_ARGS)
 
-report: $(STAMP) ## Ingest, validate and publish the green accounts for YEAR (optionally MUNICIPALITY=151)
-	$(PY) -m pipeline report $(RUN_ARGS)
+report: $(STAMP) ## Publish the green accounts for YEAR (MUNICIPALITY=151; FORCE=1 redoes unchanged ones too)
+	$(PY) -m pipeline report $(RUN_ARGS) $(RENDER_ARGS)
+
+backfill: $(STAMP) ## Publish every year FROM..TO with all notebooks in one pool (EXECUTOR=dask://host:port)
+	$(PY) -m pipeline backfill --from "$$GA_FROM" --to "$$GA_TO" $(if $(value MUNICIPALITY),--municipality "$$GA_MUNICIPALITY") \
+		$(if $(value WORKERS),--workers "$$GA_WORKERS") $(RENDER_ARGS)
 
 pdf: $(STAMP) ## Print each published report of YEAR to reports/YEAR/pdf/ with Chromium
 	$(PY) -m pipeline pdf $(RUN_ARGS)
@@ -88,7 +100,7 @@ lab: $(STAMP) ## Open JupyterLab (optional extra, installed on first use)
 lock: ## Rebuild requirements.lock from pyproject.toml in a scratch venv
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/pip install --quiet --upgrade pip setuptools wheel
-	.lock-venv/bin/pip install --quiet ".[dev]"
+	.lock-venv/bin/pip install --quiet ".[dev,dask]"
 	{ echo "# Exact versions of every package in .venv. Regenerate with: make lock"; \
 	  .lock-venv/bin/pip freeze --all | grep -vE '^(pip|green-accounts-pipeline)[= @]'; } > $(LOCK)
 	rm -rf .lock-venv

@@ -14,6 +14,7 @@ from pipeline import (
     __version__,
     config,
     errors,
+    executors,
     formatting,
     ingest,
     lock,
@@ -36,10 +37,18 @@ MAX_PRINTED = 10  # critical failures (or unreadable cells) printed per municipa
 ERRORS, PROBLEMS = ("fejl", "fejl"), ("problem", "problemer")
 
 
-def parse_year(text: str) -> int:
+def parse_year(text: str, name: str = "YEAR") -> int:
     if not (len(text.strip()) == 4 and text.strip().isdigit()):
-        raise argparse.ArgumentTypeError(f"YEAR='{text}' er ikke et årstal med fire cifre (fx YEAR=2024)")
+        raise argparse.ArgumentTypeError(f"{name}='{text}' er ikke et årstal med fire cifre (fx {name}=2024)")
     return int(text)
+
+
+def parse_from(text: str) -> int:
+    return parse_year(text, "FROM")
+
+
+def parse_to(text: str) -> int:
+    return parse_year(text, "TO")
 
 
 def parse_municipality(text: str) -> registry.Municipality:
@@ -76,6 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("--year", type=parse_year, required=True)
         cmd.add_argument("--municipality", type=parse_municipality, default=None)
         cmd.add_argument("--workers", type=parse_workers, default=None)
+        if name == "report":
+            add_render_options(cmd)
+    backfill = sub.add_parser("backfill", help="publish every year FROM..TO, all notebooks in one pool")
+    backfill.add_argument("--from", dest="first", type=parse_from, required=True)
+    backfill.add_argument("--to", dest="last", type=parse_to, required=True)
+    backfill.add_argument("--municipality", type=parse_municipality, default=None)
+    backfill.add_argument("--workers", type=parse_workers, default=None)
+    add_render_options(backfill)
     fetch = sub.add_parser("fetch-emissions", help="fetch Energi- og CO2-regnskabet's key figures "
                            "for YEAR into data/raw/YEAR (key in KLIMAREGNSKAB_API_KEY)")
     fetch.add_argument("--year", type=parse_year, required=True, help="the report year (edition)")
@@ -84,6 +101,22 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--data-years", type=parse_data_years, default=None,
                        help="data years to ask for, e.g. 2018-2022 (default: 2018 to YEAR-1)")
     return parser
+
+
+def parse_executor(text: str) -> str:
+    from pipeline import executors
+
+    try:
+        return executors.parse(text)
+    except ParameterError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_render_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--force", action="store_true",
+                     help="render every municipality again, even when nothing has changed")
+    cmd.add_argument("--executor", type=parse_executor, default="local",
+                     help="where the notebooks run: local (default) or dask://host:port")
 
 
 def log_run_start(args, paths: config.YearPaths) -> None:
@@ -153,9 +186,16 @@ def cmd_validate(args, paths: config.YearPaths) -> int:
 
 
 def cmd_report(args, paths: config.YearPaths) -> int:
+    executors.check(args.executor)
     run = stages.report(paths, args.municipality, args.workers, config.TARGETS, run=args.run,
-                        work_dir=args.log_dir)
-    selected = stages.ReportRun(run.validation.selected(args.municipality), run.outcomes)
+                        work_dir=args.log_dir, force=args.force, executor=args.executor)
+    return print_report(args, paths, run)
+
+
+def print_report(args, paths: config.YearPaths, run: stages.ReportRun) -> int:
+    """The run's summary of one year for the analyst; returns the year's exit code."""
+    args.year = paths.year
+    selected = stages.ReportRun(run.validation.selected(args.municipality), run.outcomes, unchanged=run.unchanged)
     print_failures(selected.validation, paths)
     lines, counts = report_summary.lines(paths, selected, config.TARGETS)
     print(f"\nGrønne regnskaber {args.year}:")
@@ -169,6 +209,79 @@ def cmd_report(args, paths: config.YearPaths) -> int:
               f"Kør `make pdf YEAR={args.year}` for at lave dem igen.")
     print(f"Oversigt: {paths.index}")
     code = report_summary.exit_code(counts)
+    print(report_summary.exit_line(code))
+    return code
+
+
+def backfill_years(args) -> list[config.YearPaths]:
+    if args.last < args.first:
+        raise ParameterError(f"FROM={args.first} ligger efter TO={args.last}: angiv fx FROM=2019 TO=2024")
+    years = []
+    for year in range(args.first, args.last + 1):
+        ingest.check_year(year, config.RAW)
+        years.append(config.YearPaths(year, config.RAW, config.PROCESSED, config.REPORTS))
+    return years
+
+
+def cmd_backfill(args) -> int:
+    """Every year FROM..TO: the unchanged ones are only named; the others are published in one run whose
+    notebooks share one pool of workers (local, or Dask at EXECUTOR). Holds every year's lock."""
+    import contextlib
+
+    years = backfill_years(args)
+    todo, codes = [], []
+    for paths in years:
+        args.year = paths.year
+        unchanged = report_unchanged(args, paths)
+        if unchanged is None:
+            todo.append(paths)
+        else:
+            codes.append(unchanged)
+    if not todo:
+        return max(codes)
+    executors.check(args.executor)
+    with contextlib.ExitStack() as stack:
+        for paths in todo:
+            stack.enter_context(lock.hold(paths.reports_root, paths.year, f"backfill {args.first}-{args.last}"))
+        info = provenance.RunInfo.now(stages.CODE_ROOT)
+        args.run, args.run_id = info, stages.run_id(info)
+        args.log_dir = runlog.start(todo[-1].year, args.run_id)
+        for paths in todo:
+            removed = stages.remove_leftovers(paths)
+            if removed:
+                print(f"Ryddet op efter en afbrudt kørsel af {paths.year}: fjernet {len(removed)} efterladte filer "
+                      "og mapper.")
+        log.info("green-accounts-pipeline %s: backfill %s-%s (%d years to publish) executor=%s root=%s",
+                 __version__, args.first, args.last, len(todo), args.executor, config.ROOT)
+        runs = stages.report_years(todo, args.municipality, args.workers, config.TARGETS, run=args.run,
+                                   work_dir=args.log_dir, force=args.force, executor=args.executor)
+        for paths, run in zip(todo, runs, strict=True):
+            codes.append(print_report(args, paths, run))
+    return max(codes)
+
+
+def report_unchanged(args, paths: config.YearPaths) -> int | None:
+    """`make report` when nothing has changed since the live publication was made: say so, write nothing
+    (no lock, no log folder, no generation) and return the exit code the publication stands for; None
+    when something changed (or FORCE=1), and the run goes on."""
+    if args.command not in ("report", "backfill") or args.force:
+        return None
+    record = stages.unchanged_publication(paths, config.TARGETS)
+    if record is None:
+        return None
+    states = {c: p for c, p in record.municipalities.items()
+              if args.municipality is None or c == args.municipality.code}
+    if not states:  # the municipality asked for is not in the publication: the run says why
+        return None
+    blocked = sorted(c for c, p in states.items() if p.state == "blocked")
+    made = provenance.RunInfo.from_dict(record.run).generated_da
+    print(f"Grønne regnskaber {args.year}: intet ændret siden kørslen {made}. Leverancer, mål og programkode er de samme, "
+          f"så intet er dannet igen, og intet er skrevet.")
+    print(f"Udgivet: {len(states) - len(blocked)}, blokeret: {len(blocked)}"
+          + (f" ({', '.join(registry.get(c).name for c in blocked)})" if blocked else "")
+          + f". Oversigt: {paths.index}")
+    print(f"Kør `make report YEAR={args.year} FORCE=1` for at danne alle regnskaber igen.")
+    code = EXIT_BLOCKED if blocked else EXIT_OK
     print(report_summary.exit_line(code))
     return code
 
@@ -250,6 +363,8 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, _terminate)
     args.log_dir = None
     try:
+        if args.command == "backfill":
+            return cmd_backfill(args)
         if args.command == "fetch-emissions":  # writes the year's deliveries: the folder may not exist yet
             log.info("green-accounts-pipeline %s: fetch-emissions year=%s municipality=%s root=%s",
                      __version__, args.year, args.municipality.code if args.municipality else "alle",
@@ -260,10 +375,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "verify":  # reads only: no lock, no log folder
             log_run_start(args, paths)
             return cmd_verify(args, paths)
+        unchanged = report_unchanged(args, paths)  # decided from file bytes, before anything is written
+        if unchanged is not None:
+            return unchanged
         return run_locked(args, paths)
     except lock.RunInProgress as exc:
         print(f"\nOPTAGET: {exc}", file=sys.stderr)
         return EXIT_BUSY
+    except errors.EnvironmentProblem as exc:
+        print(f"\nFEJL I MILJØET: {exc}\n{_unchanged(args)}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
     except PipelineError as exc:
         print(f"\nFEJL: {exc}", file=sys.stderr)
         return EXIT_INPUT
@@ -288,4 +409,6 @@ def main(argv: list[str] | None = None) -> int:
 def _unchanged(args) -> str:
     if args.command in ("report", "pdf"):
         return f"Den tidligere udgivelse i reports/{args.year}/ er uændret."
+    if args.command == "backfill":
+        return f"De tidligere udgivelser af {args.first}-{args.last} i reports/ er uændrede."
     return ""

@@ -221,7 +221,8 @@ def report_inputs(paths: config.YearPaths, code: int, targets_dir: Path = config
     for year in sorted({int(y) for y in years}, reverse=True):
         inputs += delivery_inputs(load_manifest(year, paths.processed_root), code)
     inputs.append(file_input(path_for(code, targets_dir), "mål", root))
-    inputs.append(file_input(config.MUNICIPALITIES_CSV, "register", root))
+    # the registry of ROOT's project (a Dask worker's own config.ROOT may be another folder)
+    inputs.append(file_input(Path(root) / config.MUNICIPALITIES_CSV.relative_to(config.ROOT), "register", root))
     return inputs
 
 

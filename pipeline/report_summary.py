@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from pipeline import config, registry, schema
@@ -53,7 +54,7 @@ def lines(paths: config.YearPaths, run, targets_dir: Path = config.TARGETS) -> t
     outcomes = {o.code: o for o in run.outcomes}
     validation = run.validation
     codes = sorted(set(validation.results) | set(validation.unreadable))
-    counts = {"published": 0, "with_warnings": 0, "blocked": 0, "failed": 0}
+    counts = {"published": 0, "with_warnings": 0, "blocked": 0, "failed": 0, "unchanged": 0}
     out = []
     for code in codes:
         muni = registry.get(code)
@@ -72,6 +73,13 @@ def lines(paths: config.YearPaths, run, targets_dir: Path = config.TARGETS) -> t
                                                                   result.rows_failed("critical"))))
             continue
         outcome = outcomes.get(code)
+        if outcome is None and code in getattr(run, "unchanged", {}):  # its key matched the published page
+            counts["published"] += 1
+            counts["unchanged"] += 1
+            made = f" {fmt.timestamp(dt.datetime.fromisoformat(run.unchanged[code]))}" if run.unchanged[code] else ""
+            out.append(line(muni, f"uændret: leverancer, mål og validering er som da regnskabet blev dannet{made}; "
+                                  "ikke dannet igen"))
+            continue
         if outcome is None:
             continue  # not selected in this run (MUNICIPALITY=…)
         if not outcome.ok:
@@ -98,8 +106,11 @@ def exit_code(counts: dict) -> int:
 
 def totals(counts: dict) -> str:
     published = f"Udgivet: {counts['published']}"
-    if counts["with_warnings"]:
-        published += f" (heraf {counts['with_warnings']} med advarsler)"
+    parts = [f"{counts['with_warnings']} med advarsler"] if counts["with_warnings"] else []
+    if counts.get("unchanged"):
+        parts.append(f"{counts['unchanged']} uændrede, ikke dannet igen")
+    if parts:
+        published += f" (heraf {', '.join(parts)})"
     return f"{published}, blokeret: {counts['blocked']}, fejlet: {counts['failed']}."
 
 

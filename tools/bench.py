@@ -49,9 +49,12 @@ def run(year: int, workers: int | None = None, repeat: int = 3) -> list[tuple[st
             ("import papermill + nbconvert", py + ["-c", "import papermill, nbconvert"], repeat),
             (f"ingest {year}", pipe + ["ingest", *y], repeat),
             (f"validate {year} (ingest + GX + auditor pages)", pipe + ["validate", *y], repeat),
-            (f"report {year} MUNICIPALITY=151 (1 notebook)", pipe + ["report", *y, "--municipality", "151"], repeat),
-            (f"report {year} all, workers=1", pipe + ["report", *y, "--workers", "1"], 1),
-            (f"report {year} all, workers={workers or os.cpu_count()}", pipe + ["report", *y, *w], repeat),
+            (f"report {year} MUNICIPALITY=151 (1 notebook)",
+             pipe + ["report", *y, "--municipality", "151", "--force"], repeat),
+            (f"report {year} all, workers=1", pipe + ["report", *y, "--workers", "1", "--force"], 1),
+            (f"report {year} all, workers={workers or os.cpu_count()}", pipe + ["report", *y, *w, "--force"],
+             repeat),
+            (f"report {year} again, nothing changed", pipe + ["report", *y, *w], repeat),
         ]
         results = []
         print(f"{'measurement':<52} {'median s':>9} {'min s':>7}  exit")

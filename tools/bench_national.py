@@ -161,6 +161,7 @@ def pipeline_run(root: Path, year: int, workers: int) -> dict:
     """Time `python -m pipeline report` on ROOT; its wall time, exit code, peak RSS and stage split."""
     env = {**os.environ, "GREEN_ACCOUNTS_ROOT": str(root), "PYTHONWARNINGS": "ignore"}
     cmd = [sys.executable, "-m", "pipeline", "report", "--year", str(year), "--workers", str(workers)]
+    before = latest_run_log(root, year)
     with open(root / "bench-stdout.txt", "wb") as out, open(root / "bench-stderr.txt", "wb") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=out, stderr=err)
@@ -168,9 +169,11 @@ def pipeline_run(root: Path, year: int, workers: int) -> dict:
             code = proc.wait()
         seconds = time.perf_counter() - start
     log = latest_run_log(root, year)
+    log = log if log != before else None  # an unchanged re-run writes no log folder at all
     text = log.read_text(encoding="utf-8", errors="replace") if log else ""
+    said = (root / "bench-stdout.txt").read_text(encoding="utf-8", errors="replace")
     return {"seconds": seconds, "exit": code, "peak_mib": peak.peak_mib, "stages": stage_split(text),
-            "rendered": len(re.findall(r"rendered \d+ in ", text))}
+            "rendered": len(re.findall(r"rendered \d+ in ", text)), "nothing_changed": "intet ændret" in said}
 
 
 def latest_run_log(root: Path, year: int) -> Path | None:
@@ -277,6 +280,7 @@ def run(year: int, workers: int, pairs: int, n: int, emit=print) -> dict:
         put("rerun_unchanged_s", unchanged["seconds"])
         put("rerun_unchanged_exit", unchanged["exit"])
         put("rerun_unchanged_rendered", unchanged["rendered"])
+        put("rerun_unchanged_said_nothing_changed", unchanged["nothing_changed"])
         put("rerun_one_file_changed", change_one_fleet_value(root, year, codes[0]))
         one = pipeline_run(root, year, workers)
         put("rerun_one_file_s", one["seconds"])

@@ -111,11 +111,18 @@ def build(paths: config.YearPaths, codes: Iterable[int], targets_dir: Path = con
 
 
 def run(paths: config.YearPaths, codes: Iterable[int], targets_dir: Path = config.TARGETS,
-        caveats: Mapping[int, Iterable[str]] | None = None) -> Path:
-    """Compute and write `data/processed/<YEAR>/kpis.parquet` atomically."""
+        caveats: Mapping[int, Iterable[str]] | None = None, kept: pd.DataFrame | None = None,
+        kept_codes: Iterable[int] = ()) -> Path:
+    """Compute and write `data/processed/<YEAR>/kpis.parquet` atomically. KEPT_CODES: municipalities whose
+    rows are taken from KEPT (the published rows of a page whose inputs have not changed) instead."""
     from pipeline import atomic
 
     table = build(paths, codes, targets_dir, caveats)
+    kept_codes = {int(c) for c in kept_codes}
+    if kept is not None and kept_codes:
+        reused = kept[kept["municipality_code"].isin(kept_codes)][COLUMNS].astype(DTYPES)
+        table = pd.concat([t for t in (table, reused) if not t.empty] or [table], ignore_index=True)
+        table = table.sort_values("municipality_code", kind="stable", ignore_index=True)
     atomic.write_bytes(paths.kpis, table.to_parquet(index=False))
     log.info("KPI table %s: %d municipalities, %d rows", paths.kpis,
              table["municipality_code"].nunique(), len(table))

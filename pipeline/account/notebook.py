@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import multiprocessing
 import os
 import shutil
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +30,9 @@ class RenderJob:
     run: provenance.RunInfo | None = None  # the run's provenance, made once in render_all
     work_dir: Path | None = None  # where the notebook is executed; a failed one stays there (the run's log
     # folder), so a failed notebook never lands in the publication
+    root: Path = config.ROOT  # the project root of the run (a Dask worker may have been started elsewhere):
+    # the kernel's working folder and GREEN_ACCOUNTS_ROOT, and what recorded input paths are relative to
+    template: Path = config.GREEN_ACCOUNT_NOTEBOOK
 
 
 @dataclass
@@ -43,6 +44,7 @@ class RenderOutcome:
     error: str | None = None
     seconds: float = 0.0
     retries: int = 0  # kernels that never answered and were replaced (KERNEL_RETRIES at most)
+    year: int | None = None  # the job's report year (set by render_jobs)
 
     @property
     def code(self) -> int:
@@ -71,6 +73,7 @@ def to_html(nb, muni: registry.Municipality, year: int, generated: str) -> str:
 
 
 KERNEL_RETRIES = 1
+ROOT_ENV = "GREEN_ACCOUNTS_ROOT"  # read by pipeline.config in the kernel
 
 
 def kernel_never_answered(exc: BaseException) -> bool:
@@ -111,10 +114,10 @@ def render_one(job: RenderJob) -> RenderOutcome:
     try:
         while True:
             try:
-                with _run_in_environment(run):  # the kernel's footer shows this run, not one of its own
+                with _run_in_environment(run, job.root):  # the kernel's footer shows this run, not its own
                     nb = papermill.execute_notebook(
-                        str(config.GREEN_ACCOUNT_NOTEBOOK), str(failed), parameters=parameters,
-                        kernel_name="python3", progress_bar=False, log_output=False, cwd=str(config.ROOT),
+                        str(job.template), str(failed), parameters=parameters,
+                        kernel_name="python3", progress_bar=False, log_output=False, cwd=str(job.root),
                         shutdown_kernel="immediate", extra_arguments=["--IPKernelApp.log_level=ERROR"],
                     )
                 break
@@ -132,7 +135,7 @@ def render_one(job: RenderJob) -> RenderOutcome:
         return RenderOutcome(muni, False, error=f"{describe_failure(exc)} (se {failed})",
                              seconds=time.perf_counter() - start, retries=retries)
     try:
-        record = page_provenance(muni, paths, job.targets_dir, run)
+        record = page_provenance(muni, paths, job.targets_dir, run, job.root)
     except Exception as exc:  # noqa: BLE001 - a page whose inputs cannot be recorded is not published
         return RenderOutcome(muni, False, error=f"inddata kunne ikke registreres: {type(exc).__name__}: {exc}",
                              seconds=time.perf_counter() - start)
@@ -162,42 +165,59 @@ def page_provenance(muni: registry.Municipality, paths: config.YearPaths, target
 
 
 @contextlib.contextmanager
-def _run_in_environment(run: provenance.RunInfo):
-    before = os.environ.get(provenance.RUN_ENV)
-    os.environ[provenance.RUN_ENV] = run.to_env()
+def _run_in_environment(run: provenance.RunInfo, root: Path = config.ROOT):
+    """The kernel started in this block inherits the run (for its footer) and the project root."""
+    values = {provenance.RUN_ENV: run.to_env(), ROOT_ENV: str(root)}
+    before = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
     try:
         yield
     finally:
-        if before is None:
-            os.environ.pop(provenance.RUN_ENV, None)
-        else:
-            os.environ[provenance.RUN_ENV] = before
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def render_all(munis: list[registry.Municipality], paths: config.YearPaths, workers: int | None = None,
                targets_dir: Path = config.TARGETS, progress: bool = True,
-               run: provenance.RunInfo | None = None, work_dir: Path | None = None) -> list[RenderOutcome]:
-    """Render every municipality in MUNIS in parallel across the CPU cores.
+               run: provenance.RunInfo | None = None, work_dir: Path | None = None,
+               executor: str = "local") -> list[RenderOutcome]:
+    """Render every municipality in MUNIS in parallel across the CPU cores (or on Dask at EXECUTOR).
 
     RUN: the run's provenance (default: made here), shown in each page's footer and recorded with
     each published page in reports/<YEAR>/provenance/.
     """
-    from tqdm import tqdm
-
     run = run or provenance.RunInfo.now(config.ROOT)
     jobs = [RenderJob(m, paths, Path(targets_dir), run.generated_da, run, work_dir) for m in munis]
+    return sorted(render_jobs(jobs, workers, executor, progress, str(paths.year)), key=lambda o: o.code)
+
+
+def _render_numbered(numbered: tuple[int, RenderJob]) -> tuple[int, RenderOutcome]:
+    """render_one, returning the job's number with it (results come back in completion order)."""
+    number, job = numbered
+    return number, render_one(job)
+
+
+def render_jobs(jobs: list[RenderJob], workers: int | None = None, executor: str = "local",
+                progress: bool = True, label: str = "") -> list[RenderOutcome]:
+    """Render JOBS (of one year or several) in one pool: local worker processes, or Dask at EXECUTOR.
+    Each outcome carries its job's year (`RenderOutcome.year`); the order is the jobs' order."""
+    from tqdm import tqdm
+
+    from pipeline import executors
+
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
-    outcomes: list[RenderOutcome] = []
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(render_one, job): job for job in jobs}
-        bar = tqdm(as_completed(futures), total=len(jobs), desc=f"Grønne regnskaber {paths.year}",
-                   unit="kommune", disable=not progress)
-        for future in bar:
-            outcome = future.result()
-            bar.set_postfix_str(outcome.muni.name)
-            log.debug("rendered %s in %.1f s (ok=%s)", outcome.code, outcome.seconds, outcome.ok)
-            outcomes.append(outcome)
-            if len(outcomes) == 1:
-                faults.checkpoint("after-first-render")
-    return sorted(outcomes, key=lambda o: o.code)
+    outcomes: dict[int, RenderOutcome] = {}
+    results = executors.run(_render_numbered, list(enumerate(jobs)), executor, workers)
+    bar = tqdm(results, total=len(jobs), desc=f"Grønne regnskaber {label}".strip(), unit="regnskab",
+               disable=not progress)
+    for number, outcome in bar:
+        outcome.year = jobs[number].paths.year
+        bar.set_postfix_str(outcome.muni.name)
+        log.debug("rendered %s in %.1f s (ok=%s)", outcome.code, outcome.seconds, outcome.ok)
+        outcomes[number] = outcome
+        if len(outcomes) == 1:
+            faults.checkpoint("after-first-render")
+    return [outcomes[n] for n in sorted(outcomes)]

@@ -42,9 +42,11 @@ class Page:
     page: str | None = None
     page_generated: str | None = None  # RunInfo.generated of the run that rendered the page
     note: str = ""
+    key: str | None = None  # the page's content-hash key (publish.keys.page_key) when it was rendered
 
     def to_dict(self) -> dict:
-        return {"state": self.state, "page": self.page, "page_generated": self.page_generated, "note": self.note}
+        return {"state": self.state, "page": self.page, "page_generated": self.page_generated, "note": self.note,
+                "key": self.key}
 
 
 @dataclass
@@ -53,16 +55,24 @@ class Publication:
     run: dict
     municipalities: dict[int, Page] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # path relative to reports/<YEAR>/ → SHA-256
+    # publish.keys.run_key of the inputs this publication was made from, when one run covered every
+    # municipality (None after a MUNICIPALITY=… run or a run with render failures)
+    inputs_key: str | None = None
 
     def to_dict(self) -> dict:
-        return {"year": self.year, "run": self.run,
+        return {"year": self.year, "run": self.run, "inputs_key": self.inputs_key,
                 "municipalities": {f"{c:03d}": p.to_dict() for c, p in sorted(self.municipalities.items())},
                 "files": dict(sorted(self.files.items()))}
 
     @classmethod
     def from_dict(cls, doc: dict) -> Publication:
         return cls(int(doc["year"]), dict(doc["run"]),
-                   {int(c): Page(**p) for c, p in doc["municipalities"].items()}, dict(doc.get("files", {})))
+                   {int(c): Page(**p) for c, p in doc["municipalities"].items()}, dict(doc.get("files", {})),
+                   doc.get("inputs_key"))
+
+    def counts(self) -> dict[str, int]:
+        """How many municipalities are in each state."""
+        return {state: sum(p.state == state for p in self.municipalities.values()) for state in STATES}
 
 
 def load(paths: config.YearPaths) -> Publication | None:
@@ -93,12 +103,14 @@ def with_sample_flag(table: pd.DataFrame, targets_dir: Path = config.TARGETS) ->
 
 def compose(paths: config.YearPaths, new_table: pd.DataFrame, rendered: Mapping[int, bool],
             blocked: Iterable[int], run: provenance.RunInfo, notes: Mapping[int, str] | None = None,
-            ) -> tuple[Publication, pd.DataFrame]:
+            keys: Mapping[int, str] | None = None) -> tuple[Publication, pd.DataFrame]:
     """The publication after this run's rendering, in the staged year folder PATHS.
 
     RENDERED: code → whether its page was rendered in this run. BLOCKED: codes blocked in this run
-    (validation or unreadable files). A page not rendered in this run keeps the rows and the state it had.
+    (validation or unreadable files). A page not rendered in this run (unchanged, or another municipality's
+    run) keeps the rows, the state and the key it had. KEYS: code → the page key of a page rendered now.
     """
+    keys = dict(keys or {})
     previous = load(paths)
     old_table = load_table(paths)
     notes = dict(notes or {})
@@ -114,7 +126,7 @@ def compose(paths: config.YearPaths, new_table: pd.DataFrame, rendered: Mapping[
         page = pages.get(code)
         name = page.page if page else None
         if rendered.get(code):
-            pages[code] = Page(PUBLISHED, name, run.generated)
+            pages[code] = Page(PUBLISHED, name, run.generated, key=keys.get(code))
             parts.append(new_table[new_table["municipality_code"] == code])
             continue
         if code in blocked:
@@ -124,7 +136,8 @@ def compose(paths: config.YearPaths, new_table: pd.DataFrame, rendered: Mapping[
         else:  # not rendered in this run (a run for another municipality): as it was
             state = before.state if before else PUBLISHED
         pages[code] = Page(state, name, before.page_generated if before else None,
-                           notes.get(code, before.note if before and state == before.state else ""))
+                           notes.get(code, before.note if before and state == before.state else ""),
+                           before.key if before else None)
         if name is None:
             continue
         kept = old_table[old_table["municipality_code"] == code] if old_table is not None else None

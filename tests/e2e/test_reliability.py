@@ -1,7 +1,8 @@
 """Fault tests: runs killed at every stage, two runs at once, a read-only and a full disk.
 
 Each promise in docs/reliability.md is checked here on a small copy of the project (two municipalities),
-through the real command line in its own process group, as a scheduler would run it.
+through the real command line in its own process group, as a scheduler would run it. The runs that must
+reach a stage use --force: with nothing changed, `report` would end at once with "intet ændret".
 """
 
 from __future__ import annotations
@@ -120,14 +121,14 @@ def test_a_run_killed_before_the_switch_leaves_the_old_publication_and_the_next_
     old = live_record(root)
     (root / "data" / "processed" / str(YEAR)).joinpath("manifest.json").unlink()  # the next ingest re-reads
     marker = tmp_path / "held"
-    proc = start(root, "report", "--year", str(YEAR), hold=point, marker=marker)
+    proc = start(root, "report", "--year", str(YEAR), "--force", hold=point, marker=marker)
     wait_for(marker, proc)
     kill_group(proc)
 
     assert live_record(root).run == old.run, f"killed at {point}: the old publication is still the live one"
     assert leftovers(root), f"killed at {point}: the half-built output is still there for the next run to find"
 
-    after = run_pipeline(root, "report", "--year", str(YEAR))
+    after = run_pipeline(root, "report", "--year", str(YEAR), "--force")
     assert after.returncode == 0, after.stderr[-3000:]
     assert "Ryddet op efter en afbrudt kørsel" in after.stdout
     assert live_record(root).run != old.run, "the next run published a new, whole publication"
@@ -139,7 +140,7 @@ def test_a_run_killed_after_the_switch_leaves_the_new_publication(published_smal
     root = copy_project(published_small, tmp_path / "project")
     old = live_record(root)
     marker = tmp_path / "held"
-    proc = start(root, "report", "--year", str(YEAR), hold="after-switch", marker=marker)
+    proc = start(root, "report", "--year", str(YEAR), "--force", hold="after-switch", marker=marker)
     wait_for(marker, proc)
     kill_group(proc)
     new = live_record(root)
@@ -154,10 +155,10 @@ def test_a_second_run_of_the_same_year_is_refused_while_the_first_holds_the_lock
     root = copy_project(published_small, tmp_path / "project")
     old = live_record(root)
     marker = tmp_path / "held"
-    first = start(root, "report", "--year", str(YEAR), hold="after-validate", marker=marker)
+    first = start(root, "report", "--year", str(YEAR), "--force", hold="after-validate", marker=marker)
     wait_for(marker, first)
     try:
-        second = run_pipeline(root, "report", "--year", str(YEAR))
+        second = run_pipeline(root, "report", "--year", str(YEAR), "--force")
         assert second.returncode == EXIT_BUSY
         assert "OPTAGET" in second.stderr and f"report {YEAR}" in second.stderr and str(first.pid) in second.stderr
         assert "Traceback" not in second.stderr
@@ -168,14 +169,14 @@ def test_a_second_run_of_the_same_year_is_refused_while_the_first_holds_the_lock
         kill_group(first)
     # the killed run's lock file is still written, but the kernel released the lock: it is taken over
     assert lock.Holder.read(lock.lock_path(root / "reports", YEAR)).pid == first.pid
-    third = run_pipeline(root, "report", "--year", str(YEAR))
+    third = run_pipeline(root, "report", "--year", str(YEAR), "--force")
     assert third.returncode == 0, third.stderr[-3000:]
     assert "did not finish; taken over" in third.stderr
 
 
 def test_two_runs_started_together_publish_once_and_the_other_says_why(published_small, tmp_path):
     root = copy_project(published_small, tmp_path / "project")
-    runs = [start(root, "report", "--year", str(YEAR)) for _ in range(2)]
+    runs = [start(root, "report", "--year", str(YEAR), "--force") for _ in range(2)]
     codes = sorted(p.wait(timeout=600) for p in runs)
     texts = [output(p) for p in runs]
     assert codes == [0, EXIT_BUSY], texts
@@ -218,7 +219,7 @@ def test_a_full_disk_is_a_message_and_the_old_publication_stays(reports_on_tmpfs
     with open(filler, "wb") as handle:  # leave about 200 KB: the copy of the publication runs out of space
         handle.truncate(0)
         handle.write(b"\0" * max(0, free - 200_000))
-    done = run_pipeline(root, "report", "--year", str(YEAR))
+    done = run_pipeline(root, "report", "--year", str(YEAR), "--force")
     assert done.returncode == EXIT_ENVIRONMENT, done.stdout[-2000:] + done.stderr[-2000:]
     assert "Der er ikke mere plads på disken ved" in done.stderr and "frigør plads" in done.stderr
     assert "er uændret" in done.stderr and "Traceback" not in done.stdout + done.stderr
@@ -226,7 +227,7 @@ def test_a_full_disk_is_a_message_and_the_old_publication_stays(reports_on_tmpfs
     assert not [p for p in (root / "reports" / ".generations").iterdir() if p != generation.live(
         root / "reports", YEAR).parent], "the half-built generation was removed"
     filler.unlink()
-    again = run_pipeline(root, "report", "--year", str(YEAR))
+    again = run_pipeline(root, "report", "--year", str(YEAR), "--force")
     assert again.returncode == 0, again.stderr[-3000:]
     assert live_record(root).run != old.run
 
@@ -235,7 +236,7 @@ def test_a_read_only_reports_folder_is_a_message_and_the_old_publication_stays(r
     root = reports_on_tmpfs
     old = live_record(root)
     subprocess.run(["mount", "-o", "remount,ro", str(root / "reports")], check=True)
-    done = run_pipeline(root, "report", "--year", str(YEAR))
+    done = run_pipeline(root, "report", "--year", str(YEAR), "--force")
     assert done.returncode == EXIT_ENVIRONMENT, done.stdout[-2000:] + done.stderr[-2000:]
     assert "skrivebeskyttet filsystem" in done.stderr and str(root / "reports") in done.stderr
     assert "Traceback" not in done.stdout + done.stderr
@@ -247,7 +248,7 @@ def test_sigterm_from_a_scheduler_unwinds_and_leaves_the_old_publication_and_not
     root = copy_project(published_small, tmp_path / "project")
     old = live_record(root)
     marker = tmp_path / "held"
-    proc = start(root, "report", "--year", str(YEAR), hold="after-first-render", marker=marker)
+    proc = start(root, "report", "--year", str(YEAR), "--force", hold="after-first-render", marker=marker)
     wait_for(marker, proc)
     os.kill(proc.pid, signal.SIGTERM)  # the run's own process only, as `systemctl stop` or a scheduler does
     assert proc.wait(timeout=300) == 143, output(proc)

@@ -63,7 +63,7 @@ def test_every_municipality_gets_a_line_and_the_exit_code_follows(tmp_path):
     assert "ikke vist" not in by_code[751]
     assert "BLOKERET (intet tidligere regnskab): leverancen kan ikke læses" in by_code[665]
     assert "FEJL (intet tidligere regnskab): celle 4 fejlede" in by_code[766]
-    assert counts == {"published": 3, "with_warnings": 2, "blocked": 2, "failed": 1}
+    assert counts == {"published": 3, "with_warnings": 2, "blocked": 2, "failed": 1, "unchanged": 0}
     assert report_summary.totals(counts) == "Udgivet: 3 (heraf 2 med advarsler), blokeret: 2, fejlet: 1."
     assert report_summary.exit_code(counts) == 1
     assert report_summary.exit_code({"published": 3, "with_warnings": 2, "blocked": 0, "failed": 0}) == 0
