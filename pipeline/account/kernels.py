@@ -40,7 +40,9 @@ svg.to_svg(alt.Chart(pd.DataFrame({"x": [1.0]})).mark_point().encode(x="x:Q"), "
 # Run before every notebook as `_reset(<the kernel's working directory>)`: what a new kernel would be.
 # The namespace and the output and input history are emptied and the execution counter is back at 1
 # (IPython's reset for a new session); warnings shown once are shown again; the working directory is
-# the one the kernel was started in. Imported modules stay loaded: that is the saving.
+# the one the kernel was started in. Imported modules stay loaded: that is the saving. So do the modules'
+# caches (functools.cache): none holds a municipality's data or a run's settings (the run is read from the
+# environment, and a new environment gets a new kernel); tests/unit/account/test_kernels.py lists each.
 RESET = """
 def _reset(cwd):
     import os

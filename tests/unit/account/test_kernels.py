@@ -108,3 +108,37 @@ def test_fresh_kernels_are_switched_on_by_the_environment(monkeypatch):
     assert not kernels.fresh_kernels()
     monkeypatch.setenv(kernels.FRESH_ENV, "1")
     assert kernels.fresh_kernels()
+
+
+# Every functools cache in pipeline/: a warm kernel keeps them from one notebook to the next (only a new
+# environment, i.e. a new run, gets a new kernel). Each is safe because it holds no municipality's data
+# and nothing a run sets; a new cache must be added here with its reason, or be keyed or reset so.
+REVIEWED_CACHES = {
+    "pipeline.account.kpis.computers": "the KPI groups' compute functions (code)",
+    "pipeline.account.kpis.meta.climate_group": "kpis/climate.meta.yml (package metadata)",
+    "pipeline.account.kpis.meta.groups": "kpis/*.meta.yml (package metadata)",
+    "pipeline.account.operations.reference.degree_days": "data/reference/degree_days.csv, keyed by path",
+    "pipeline.account.operations.reference.emission_factors": "data/reference/emission_factors.csv, keyed by path",
+    "pipeline.account.operations.reference.energy_per_unit": "data/reference/energy_per_unit.csv, keyed by path",
+    "pipeline.account.operations.reference.parameters": "data/reference/operations_parameters.csv, keyed by path",
+    "pipeline.peer_groups._read": "data/reference/municipality_groups.csv, keyed by path",
+    "pipeline.provenance._standalone_run": "only without GREEN_ACCOUNTS_RUN, which a warm kernel always has",
+    "pipeline.registry.load": "data/reference/municipalities.csv, keyed by path",
+    "pipeline.templating.environment": "the Jinja environment (templates reloaded when changed)",
+}
+
+
+def test_every_cache_a_warm_kernel_keeps_between_notebooks_has_been_reviewed():
+    import importlib
+    import pkgutil
+    import sys
+
+    import pipeline
+
+    for info in pkgutil.walk_packages(pipeline.__path__, "pipeline."):
+        if info.name != "pipeline.__main__":
+            importlib.import_module(info.name)
+    found = {f"{name}.{attr}" for name, module in list(sys.modules.items()) if name.startswith("pipeline")
+             for attr, value in vars(module).items()
+             if hasattr(value, "cache_clear") and getattr(value, "__module__", None) == name}
+    assert found == set(REVIEWED_CACHES), "a cache was added or removed: review it for the warm kernel"
