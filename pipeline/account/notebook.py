@@ -13,6 +13,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from pipeline import __version__, atomic, config, errors, faults, provenance, registry, templating
+from pipeline.account import kernels
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ class RenderOutcome:
     error: str | None = None
     seconds: float = 0.0
     retries: int = 0  # kernels that never answered and were replaced (KERNEL_RETRIES at most)
+    kernel_reused: bool = False  # ran in a warm kernel that had run another notebook before
     year: int | None = None  # the job's report year (set by render_jobs)
 
     @property
@@ -94,10 +96,36 @@ def describe_failure(exc: Exception) -> str:
     return f"{where} fejlede: {ename}: {evalue}"
 
 
+def execute(output: Path, parameters: dict, run: provenance.RunInfo, template: Path = config.GREEN_ACCOUNT_NOTEBOOK,
+            root: Path = config.ROOT) -> tuple[dict, bool]:
+    """Run the notebook TEMPLATE with papermill into OUTPUT, in this process's warm kernel (kernels.current():
+    reset first, replaced after a failure) or, with GREEN_ACCOUNTS_FRESH_KERNELS=1, in a new kernel of its own.
+    Either way the kernel runs in ROOT with the run (RUN: the footer shows this run, not one of its own) and the
+    project root in its environment. Returns the executed notebook and whether its kernel had run one before."""
+    import papermill
+
+    notebook, common = str(template), {
+        "parameters": parameters, "kernel_name": kernels.KERNEL_NAME, "progress_bar": False, "log_output": False,
+        "cwd": str(root)}
+    if kernels.fresh_kernels():
+        with _run_in_environment(run, root):
+            return papermill.execute_notebook(notebook, str(output), **common, shutdown_kernel="immediate",
+                                              extra_arguments=["--IPKernelApp.log_level=ERROR"]), False
+    kernel = kernels.current()
+    ok = False
+    try:
+        km = kernel.acquire({**os.environ, provenance.RUN_ENV: run.to_env(), ROOT_ENV: str(root)}, root)
+        # nbclient does not stop a kernel manager it did not make: the kernel stays up for the next notebook
+        nb = papermill.execute_notebook(notebook, str(output), **common, km=km)
+        ok = True
+        return nb, kernel.reused
+    finally:
+        kernel.release(ok)
+
+
 def render_one(job: RenderJob) -> RenderOutcome:
     """Execute the notebook for one municipality and publish its HTML; keep the old one on failure."""
     import nbformat
-    import papermill
 
     start = time.perf_counter()
     paths, muni = job.paths, job.muni
@@ -114,12 +142,7 @@ def render_one(job: RenderJob) -> RenderOutcome:
     try:
         while True:
             try:
-                with _run_in_environment(run, job.root):  # the kernel's footer shows this run, not its own
-                    nb = papermill.execute_notebook(
-                        str(job.template), str(failed), parameters=parameters,
-                        kernel_name="python3", progress_bar=False, log_output=False, cwd=str(job.root),
-                        shutdown_kernel="immediate", extra_arguments=["--IPKernelApp.log_level=ERROR"],
-                    )
+                nb, reused = execute(failed, parameters, run, job.template, job.root)
                 break
             except Exception as exc:
                 if retries >= KERNEL_RETRIES or not kernel_never_answered(exc):
@@ -142,7 +165,7 @@ def render_one(job: RenderJob) -> RenderOutcome:
     target = publish_page(paths, muni, to_html(nbformat.from_dict(nb), muni, paths.year, job.generated), record)
     shutil.move(failed, executed)
     return RenderOutcome(muni, True, str(target), str(executed), seconds=time.perf_counter() - start,
-                         retries=retries)
+                         retries=retries, kernel_reused=reused)
 
 
 def publish_page(paths: config.YearPaths, muni: registry.Municipality, html: str, record: dict) -> Path:
@@ -216,7 +239,8 @@ def render_jobs(jobs: list[RenderJob], workers: int | None = None, executor: str
     for number, outcome in bar:
         outcome.year = jobs[number].paths.year
         bar.set_postfix_str(outcome.muni.name)
-        log.debug("rendered %s in %.1f s (ok=%s)", outcome.code, outcome.seconds, outcome.ok)
+        log.debug("rendered %s in %.1f s (ok=%s, kernel reused=%s)", outcome.code, outcome.seconds, outcome.ok,
+                  outcome.kernel_reused)
         outcomes[number] = outcome
         if len(outcomes) == 1:
             faults.checkpoint("after-first-render")

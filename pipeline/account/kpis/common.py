@@ -45,6 +45,13 @@ def empty_frame(dataset: str) -> pd.DataFrame:
     return empty_table(schema.DATASETS[dataset])
 
 
+def frame_of(frames: Mapping[str, pd.DataFrame], dataset: str) -> pd.DataFrame:
+    """FRAMES[DATASET], or an empty table of the dataset when absent, built only then (as a `frames.get`
+    default it was built on every call: 5 per municipality-year in the KPI stage, none ever used)."""
+    df = frames.get(dataset)
+    return empty_frame(dataset) if df is None else df
+
+
 def rows_for(
     tables: Mapping[str, pd.DataFrame], dataset: str, code: int, year: int | None = None
 ) -> pd.DataFrame:

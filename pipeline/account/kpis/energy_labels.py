@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from pipeline.account.kpis.common import empty_frame, share
+from pipeline.account.kpis.common import frame_of, share
 from pipeline.schema import D_OR_WORSE, ENERGY_LABELS
 
 NO_LABEL = "Intet mærke"
@@ -36,7 +36,7 @@ def label_distribution(buildings: pd.DataFrame) -> pd.DataFrame:
 
 
 def compute(frames: Mapping[str, pd.DataFrame], year: int) -> dict[str, float | None]:
-    b = frames.get("buildings", empty_frame("buildings"))
+    b = frame_of(frames, "buildings")
     labels = _labels(b)
     has_label = labels.notna().to_numpy(dtype=bool)
     bad = labels.isin(D_OR_WORSE).fillna(False).to_numpy(dtype=bool)

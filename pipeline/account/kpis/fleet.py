@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from pipeline.account.kpis.common import empty_frame, eq, isin, share
+from pipeline.account.kpis.common import eq, frame_of, isin, share
 from pipeline.schema import PROPULSIONS, VEHICLE_CLASSES, ZERO_EMISSION
 
 
@@ -39,7 +39,7 @@ def fleet_counts(fleet: pd.DataFrame) -> pd.DataFrame:
 
 
 def compute(frames: Mapping[str, pd.DataFrame], year: int) -> dict[str, float | None]:
-    fleet = frames.get("fleet", empty_frame("fleet"))
+    fleet = frame_of(frames, "fleet")
     return {
         "zero_emission_share_passenger_cars": zero_emission_share(fleet, "personbil"),
         "zero_emission_share_vans": zero_emission_share(fleet, "varebil"),

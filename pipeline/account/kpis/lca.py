@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from pipeline import formatting as fmt
-from pipeline.account.kpis.common import TOLERANCE, empty_frame, eq, share
+from pipeline.account.kpis.common import TOLERANCE, eq, frame_of, share
 
 BR18_2023_FROM = dt.date(2023, 1, 1)
 BR18_2025_FROM = dt.date(2025, 7, 1)
@@ -126,10 +126,10 @@ def projects_with_limits(
 
 
 def compute(frames: Mapping[str, pd.DataFrame], year: int) -> dict[str, float | None]:
-    projects = frames.get("construction_projects", empty_frame("construction_projects"))
+    projects = frame_of(frames, "construction_projects")
     if projects.empty:
         return dict.fromkeys(["lca_projects_count", "lca_share_projects", "lca_within_limit_share"])
-    p = projects_with_limits(projects, frames.get("buildings", empty_frame("buildings")), year)
+    p = projects_with_limits(projects, frame_of(frames, "buildings"), year)
     n_lca = int(p["lca"].sum())
     judged = p["within_limit"].dropna()
     return {

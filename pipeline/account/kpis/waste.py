@@ -6,12 +6,12 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from pipeline.account.kpis.common import empty_frame, eq, share
+from pipeline.account.kpis.common import eq, frame_of, share
 from pipeline.schema import WASTE_FRACTIONS
 
 
 def compute(frames: Mapping[str, pd.DataFrame], year: int) -> dict[str, float | None]:
-    waste = frames.get("waste", empty_frame("waste"))
+    waste = frame_of(frames, "waste")
     tonnes = pd.to_numeric(waste["tonnes"], errors="coerce").fillna(0.0)
     recycled = eq(waste["treatment"], "genanvendelse")
     plastic = eq(waste["fraction"], "plast")

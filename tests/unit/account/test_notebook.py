@@ -2,10 +2,11 @@
 in the shared page shell, escaped title, inline CSS, no code; a failing notebook keeps the last good report."""
 
 import nbformat
+import pytest
 from papermill.exceptions import PapermillExecutionError
 
 from pipeline import config, registry
-from pipeline.account import notebook
+from pipeline.account import kernels, notebook
 
 BALLERUP = registry.get(151)
 
@@ -75,12 +76,37 @@ def test_page_shell_is_shared_with_the_overview_and_the_auditors_pages(tmp_path)
         assert page.rstrip().endswith("</body>\n</html>")
 
 
-def test_a_kernel_that_never_answers_is_retried_once_and_a_failing_cell_is_not(tmp_path, monkeypatch):
+@pytest.fixture(params=["fresh", "warm"])
+def kernel_starts(request, monkeypatch):
+    """Both ways of running a notebook: a fresh kernel from papermill, or the warm kernel (started here
+    as a stand-in, so the kernels it starts are counted and no kernel process runs)."""
+    from tests.unit.account.test_kernels import StandInManager
+
+    starts = []
+    if request.param == "fresh":
+        monkeypatch.setenv(kernels.FRESH_ENV, "1")
+    else:
+        monkeypatch.delenv(kernels.FRESH_ENV, raising=False)
+        def launch(self, env, cwd):
+            starts.append(1)
+            self.km = StandInManager()
+
+        warm = kernels.WarmKernel()
+        monkeypatch.setattr(kernels.WarmKernel, "_launch", launch)
+        monkeypatch.setattr(kernels.WarmKernel, "_execute", lambda self, code, what, must_succeed=True: None)
+        monkeypatch.setattr(kernels, "current", lambda: warm)
+    return request.param, starts
+
+
+def test_a_kernel_that_never_answers_is_retried_once_and_a_failing_cell_is_not(tmp_path, monkeypatch,
+                                                                                kernel_starts):
     import papermill
 
     calls = []
+    mode, starts = kernel_starts
 
     def never_answers(*args, **kwargs):
+        assert ("km" in kwargs) == (mode == "warm")
         calls.append(1)
         raise RuntimeError("Kernel didn't respond in 60 seconds")
 
@@ -89,6 +115,8 @@ def test_a_kernel_that_never_answers_is_retried_once_and_a_failing_cell_is_not(t
     outcome = notebook.render_one(notebook.RenderJob(BALLERUP, paths, tmp_path, "nu", work_dir=tmp_path / "log"))
     assert len(calls) == 2 and outcome.retries == 1 and not outcome.ok, "one retry, then it is a failure"
     assert "didn't respond" in outcome.error
+    if mode == "warm":
+        assert len(starts) == 2, "the retry runs in a new kernel, not in the one that never answered"
 
     def cell_fails(*args, **kwargs):
         calls.append(1)
@@ -99,6 +127,8 @@ def test_a_kernel_that_never_answers_is_retried_once_and_a_failing_cell_is_not(t
     monkeypatch.setattr(papermill, "execute_notebook", cell_fails)
     outcome = notebook.render_one(notebook.RenderJob(BALLERUP, paths, tmp_path, "nu", work_dir=tmp_path / "log"))
     assert len(calls) == 1 and outcome.retries == 0 and "celle 4 fejlede" in outcome.error
+    if mode == "warm":
+        assert len(starts) == 3 and kernels.current().km is None, "a failed notebook's kernel is stopped"
 
 
 def test_a_retried_kernel_is_named_in_the_run_summary():
