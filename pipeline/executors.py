@@ -82,18 +82,26 @@ def run_dask(fn: Callable, jobs: list, executor: str) -> Iterator:
         log.info("render jobs on Dask at %s (%d workers)", address, len(client.scheduler_info().get("workers", {})))
         # pure=False: the same job submitted twice (a re-run) must run again, not be served from a cache
         futures = client.map(fn, jobs, pure=False, retries=0)
-        for future in dask_completed(futures, loop=client.loop):
-            yield future.result()
+        try:
+            for future in dask_completed(futures, loop=client.loop):
+                yield future.result()
+        finally:  # stopped early (an error, Ctrl-C): the jobs not yet started are not run
+            client.cancel([f for f in futures if not f.done()])
     finally:
         client.close()
 
 
+def _nothing() -> Iterator:
+    yield from ()
+
+
 def run(fn: Callable, jobs: Iterable, executor: str = LOCAL, workers: int = 1,
         initializer: Callable | None = None) -> Iterator:
-    """FN(job) for each job, on EXECUTOR; results in completion order."""
+    """FN(job) for each job, on EXECUTOR; results in completion order, from a generator: close it (or let it
+    end) to shut the pool down."""
     jobs = list(jobs)
     if not jobs:
-        return iter(())
+        return _nothing()
     if executor == LOCAL:
         return run_local(fn, jobs, workers, initializer)
     return run_dask(fn, jobs, executor)

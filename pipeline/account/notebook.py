@@ -227,13 +227,20 @@ def render_jobs(jobs: list[RenderJob], workers: int | None = None, executor: str
                 progress: bool = True, label: str = "") -> list[RenderOutcome]:
     """Render JOBS (of one year or several) in one pool: local worker processes, or Dask at EXECUTOR.
     Each outcome carries its job's year (`RenderOutcome.year`); the order is the jobs' order."""
-    from tqdm import tqdm
-
     from pipeline import executors
 
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
-    outcomes: dict[int, RenderOutcome] = {}
     results = executors.run(_render_numbered, list(enumerate(jobs)), executor, workers)
+    # closing: on any exception (Ctrl-C, SIGTERM) the pool is shut down and its workers have finished
+    # writing before the caller removes the half-built generation they write into
+    with contextlib.closing(results):
+        return _collect(results, jobs, progress, label)
+
+
+def _collect(results, jobs: list[RenderJob], progress: bool, label: str) -> list[RenderOutcome]:
+    from tqdm import tqdm
+
+    outcomes: dict[int, RenderOutcome] = {}
     bar = tqdm(results, total=len(jobs), desc=f"Grønne regnskaber {label}".strip(), unit="regnskab",
                disable=not progress)
     for number, outcome in bar:
