@@ -12,7 +12,14 @@ from pipeline import config, registry, schema
 from pipeline.errors import DeliveryError, ParameterError, Problem, capped
 from pipeline.ingest import emissions
 from pipeline.ingest.readers import read_dataset
-from pipeline.ingest.store import DeliveredFile, Manifest, MunicipalityDelivery, empty_table, sha256
+from pipeline.ingest.store import (
+    DeliveredFile,
+    Manifest,
+    MunicipalityDelivery,
+    empty_table,
+    folder_fingerprint,
+    sha256,
+)
 
 log = logging.getLogger(__name__)
 
@@ -112,13 +119,35 @@ def find_files(folder: Path, root: Path) -> tuple[dict[str, Path | list[Path]], 
     return found, problems
 
 
-def ingest_year(year: int, raw: Path = config.RAW, root: Path = config.ROOT, strict: bool = True) -> IngestResult:
+def _log_missing(muni, year: int, entry: MunicipalityDelivery) -> None:
+    for name in entry.missing:
+        log.warning("%s %s: dataset '%s' not delivered (reported as 'mangler data')", muni.name, year, name)
+
+
+def reusable_rows(previous: IngestResult | None) -> dict[int, dict[str, pd.DataFrame]]:
+    """The rows of each municipality in an earlier ingest of the year: code → dataset → rows."""
+    if previous is None or not previous.manifest.inputs:
+        return {}
+    out: dict[int, dict[str, pd.DataFrame]] = {}
+    for name, table in previous.tables.items():
+        if table.empty:
+            continue
+        for code, rows in table.groupby("municipality_code", sort=False):
+            out.setdefault(int(code), {})[name] = rows
+    return out
+
+
+def ingest_year(year: int, raw: Path = config.RAW, root: Path = config.ROOT, strict: bool = True,
+                previous: IngestResult | None = None) -> IngestResult:
     """Read every delivery for YEAR; raise DeliveryError listing all problems if any.
 
     With strict=False, a municipality whose files cannot be read is left out of the tables and
     listed in manifest.blocked with its problems, so the other municipalities go on; problems
     that belong to no municipality (stray files, unknown folders) still stop the run.
+    PREVIOUS: an earlier ingest of the year; a municipality whose folder has not changed since
+    (store.folder_fingerprint) keeps its rows from there instead of being read again.
     """
+    kept = reusable_rows(previous)
     check_year(year, raw)
     folder = config.YearPaths(year, raw_root=raw).raw
     problems: list[Problem] = []  # every problem, in folder order
@@ -145,6 +174,16 @@ def ingest_year(year: int, raw: Path = config.RAW, root: Path = config.ROOT, str
             problems.append(year_problems[-1])
             continue
         muni = registry.get(muni_dir.name)
+        digest = folder_fingerprint(muni_dir, shown)
+        if previous is not None and previous.manifest.inputs.get(muni.code) == digest \
+                and muni.code in previous.manifest.municipalities:
+            entry = previous.manifest.municipalities[muni.code]
+            for name in entry.datasets:
+                parts[name].append(kept.get(muni.code, {}).get(name, empty_table(schema.DATASETS[name])))
+            _log_missing(muni, year, entry)
+            manifest.municipalities[muni.code] = entry
+            manifest.inputs[muni.code] = digest
+            continue
         files, muni_problems = find_files(muni_dir, root)
         entry = MunicipalityDelivery(missing=[n for n in schema.REQUIRED_DATASETS if n not in files])
         muni_parts: dict[str, pd.DataFrame] = {}
@@ -172,10 +211,9 @@ def ingest_year(year: int, raw: Path = config.RAW, root: Path = config.ROOT, str
             continue
         for name, table in muni_parts.items():
             parts[name].append(table)
-        for name in entry.missing:
-            log.warning("%s %s: dataset '%s' not delivered (reported as 'mangler data')",
-                        muni.name, year, name)
+        _log_missing(muni, year, entry)
         manifest.municipalities[muni.code] = entry
+        manifest.inputs[muni.code] = digest
     if problems and (strict or year_problems):
         raise DeliveryError(problems)
     if manifest.blocked:

@@ -63,6 +63,8 @@ class Manifest:
     municipalities: dict[int, MunicipalityDelivery] = field(default_factory=dict)
     blocked: dict[int, list[str]] = field(default_factory=dict)  # unreadable: code → problems
     fingerprint: str | None = None
+    # code → folder_fingerprint of each municipality read: an unchanged folder's rows are reused next time
+    inputs: dict[int, str] = field(default_factory=dict)
 
     def delivered(self, code: int) -> list[str]:
         """The datasets a municipality delivered, in schema order ([] when it is not listed)."""
@@ -82,6 +84,8 @@ class Manifest:
             out["blocked"] = {str(code): list(problems) for code, problems in self.blocked.items()}
         if self.fingerprint is not None:
             out["fingerprint"] = self.fingerprint
+        if self.inputs:
+            out["inputs"] = {str(code): digest for code, digest in sorted(self.inputs.items())}
         return out
 
     @classmethod
@@ -95,6 +99,7 @@ class Manifest:
                 for code, entry in doc["municipalities"].items()},
             blocked={int(code): list(problems) for code, problems in doc.get("blocked", {}).items()},
             fingerprint=doc.get("fingerprint"),
+            inputs={int(code): str(digest) for code, digest in doc.get("inputs", {}).items()},
         )
 
 
@@ -148,11 +153,26 @@ def load_manifest(year: int, processed: Path = config.PROCESSED) -> Manifest | N
     return Manifest.from_dict(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else None
 
 
-def fingerprint(year: int, raw: Path = config.RAW) -> str:
-    """Checksum of every file in data/raw/<YEAR>/ and of the ingestion code that reads them."""
+def _code_digest():
     digest = hashlib.sha256(pipeline.__version__.encode())
     for module in FINGERPRINTED_CODE:
         digest.update((config.PACKAGE / module).read_bytes())
+    return digest
+
+
+def folder_fingerprint(folder: Path, shown: str) -> str:
+    """Checksum of one municipality's delivery folder (every file's name and bytes), where it is shown
+    from (SHOWN: its path relative to the project root, which the rows record) and the ingestion code."""
+    digest = _code_digest()
+    digest.update(shown.encode() + b"\0")
+    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + sha256(path).encode())
+    return digest.hexdigest()
+
+
+def fingerprint(year: int, raw: Path = config.RAW) -> str:
+    """Checksum of every file in data/raw/<YEAR>/ and of the ingestion code that reads them."""
+    digest = _code_digest()
     folder = config.YearPaths(year, raw_root=raw).raw
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         digest.update(path.relative_to(folder).as_posix().encode() + sha256(path).encode())

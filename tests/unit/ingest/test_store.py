@@ -12,6 +12,7 @@ from pipeline.ingest.store import (
     MunicipalityDelivery,
     empty_table,
     fingerprint,
+    folder_fingerprint,
     load_manifest,
     load_processed,
     sha256,
@@ -44,7 +45,7 @@ def test_manifest_json_has_the_documented_shape(raw, tmp_path):
     digest = {p: sha256(raw / "2024" / p) for p in names}
     shown = {p: (raw / "2024" / p).as_posix() for p in names}  # outside the project: as given
     document = written(processed)
-    assert list(document) == ["year", "generated_by", "municipalities", "fingerprint"]
+    assert list(document) == ["year", "generated_by", "municipalities", "fingerprint", "inputs"]
     assert document == {
         "year": 2024,
         "generated_by": result.manifest.generated_by,
@@ -61,6 +62,8 @@ def test_manifest_json_has_the_documented_shape(raw, tmp_path):
                 "missing": ["construction_projects", "fleet", "waste", "actions"]},
         },
         "fingerprint": fingerprint(2024, raw),
+        "inputs": {code: folder_fingerprint(raw / "2024" / code, (raw / "2024" / code).as_posix())
+                   for code in ("151", "741")},
     }
     assert result.manifest.generated_by.startswith("pipeline ")
 
@@ -84,8 +87,9 @@ def test_blocked_municipalities_round_trip(raw, tmp_path):
     (raw / "2024" / "151" / "waste.csv").write_text("fraction,treatment,tonnes\nplast,genanvendelse,tolv\n")
     result = ingest.run(2024, raw, processed, strict=False)
     document = written(processed)
-    assert list(document) == ["year", "generated_by", "municipalities", "blocked", "fingerprint"]
+    assert list(document) == ["year", "generated_by", "municipalities", "blocked", "fingerprint", "inputs"]
     assert list(document["blocked"]) == ["151"] and "151" not in document["municipalities"]
+    assert list(document["inputs"]) == ["741"], "a blocked municipality is never reused: it is read again"
     assert "række 2, kolonne 'tonnes'" in document["blocked"]["151"][0]
     loaded = load_manifest(2024, processed)
     assert loaded == result.manifest and loaded.blocked == {151: document["blocked"]["151"]}
@@ -142,3 +146,40 @@ def test_fingerprint_follows_the_raw_files(raw):
     assert fingerprint(2024, raw) == before
     (raw / "2024" / "151" / "fleet.csv").write_text(FLEET + "BA-2,varebil,el,2022-01-01\n")
     assert fingerprint(2024, raw) != before
+
+
+def test_an_unchanged_municipality_keeps_its_rows_and_the_result_equals_a_full_read(raw, tmp_path, caplog):
+    """Only a changed folder is read again; the tables and the manifest are exactly those of a full read."""
+    processed = tmp_path / "data" / "processed"
+    ingest.run(2024, raw, processed)
+    (raw / "2024" / "151" / "fleet.csv").write_text(FLEET + "BA-2,varebil,diesel,2019-05-01\n", encoding="utf-8")
+    caplog.set_level("INFO", logger="pipeline.ingest")
+    again = ingest.run(2024, raw, processed)
+    assert "1 municipality folders read, the other 1 unchanged" in caplog.text
+    full = ingest.run(2024, raw, tmp_path / "fresh")
+    assert again.manifest.to_dict() == full.manifest.to_dict()
+    for name in full.tables:
+        pd.testing.assert_frame_equal(again.tables[name], full.tables[name])
+        pd.testing.assert_frame_equal(load_processed(2024, processed)[name], load_processed(2024, tmp_path / "fresh")[name])
+    assert len(again.tables["fleet"]) == 2
+
+
+def test_a_code_change_reads_every_folder_again(raw, tmp_path, caplog, monkeypatch):
+    import pipeline
+
+    processed = tmp_path / "data" / "processed"
+    ingest.run(2024, raw, processed)
+    monkeypatch.setattr(pipeline, "__version__", "99.0")
+    caplog.set_level("INFO", logger="pipeline.ingest")
+    ingest.run(2024, raw, processed)
+    assert "2 municipality folders read, the other 0 unchanged" in caplog.text
+
+
+def test_a_blocked_municipality_is_read_again_with_every_problem(raw, tmp_path):
+    processed = tmp_path / "data" / "processed"
+    bad = "vehicle_id,vehicle_class,propulsion,in_service_since\n" + "".join(
+        f"BA-{i},personbil,el,ikke-en-dato\n" for i in range(30))
+    (raw / "2024" / "151" / "fleet.csv").write_text(bad, encoding="utf-8")
+    first = ingest.run(2024, raw, processed, strict=False)
+    second = ingest.run(2024, raw, processed, strict=False)
+    assert 151 in second.blocked and len(second.problems[151]) == len(first.problems[151]) == 30
