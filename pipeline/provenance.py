@@ -206,10 +206,11 @@ def suite_input(dataset: str, root: Path = config.ROOT, expectations_dir: Path |
 
 
 def report_inputs(paths: config.YearPaths, code: int, targets_dir: Path = config.TARGETS,
-                  root: Path = config.ROOT, years=None) -> list[InputFile]:
+                  root: Path = config.ROOT, years=None, registry_csv: Path | None = None) -> list[InputFile]:
     """Every input of a municipality's published page: its delivery files of every year in the
     account's history (YEARS, default: every processed year up to the report year whose manifest
-    lists it), newest first, then its targets file and the municipality registry."""
+    lists it), newest first, then its targets file and the municipality registry (REGISTRY_CSV: the run's,
+    default config.MUNICIPALITIES_CSV; a Dask worker's own config may point elsewhere)."""
     from pipeline.account.targets import path_for
     from pipeline.ingest.store import load_manifest
 
@@ -221,8 +222,7 @@ def report_inputs(paths: config.YearPaths, code: int, targets_dir: Path = config
     for year in sorted({int(y) for y in years}, reverse=True):
         inputs += delivery_inputs(load_manifest(year, paths.processed_root), code)
     inputs.append(file_input(path_for(code, targets_dir), "mål", root))
-    # the registry of ROOT's project (a Dask worker's own config.ROOT may be another folder)
-    inputs.append(file_input(Path(root) / config.MUNICIPALITIES_CSV.relative_to(config.ROOT), "register", root))
+    inputs.append(file_input(Path(registry_csv or config.MUNICIPALITIES_CSV), "register", root))
     return inputs
 
 

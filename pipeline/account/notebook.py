@@ -7,7 +7,7 @@ import logging
 import os
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from markupsafe import Markup
@@ -31,9 +31,12 @@ class RenderJob:
     run: provenance.RunInfo | None = None  # the run's provenance, made once in render_all
     work_dir: Path | None = None  # where the notebook is executed; a failed one stays there (the run's log
     # folder), so a failed notebook never lands in the publication
-    root: Path = config.ROOT  # the project root of the run (a Dask worker may have been started elsewhere):
-    # the kernel's working folder and GREEN_ACCOUNTS_ROOT, and what recorded input paths are relative to
-    template: Path = config.GREEN_ACCOUNT_NOTEBOOK
+    # The run's project (a Dask worker may have been started in another folder, with another config.ROOT),
+    # taken from the process that makes the job: the kernel's working folder and GREEN_ACCOUNTS_ROOT, what
+    # recorded input paths are relative to, the notebook and the registry recorded as an input.
+    root: Path = field(default_factory=lambda: config.ROOT)
+    template: Path = field(default_factory=lambda: config.GREEN_ACCOUNT_NOTEBOOK)
+    registry_csv: Path = field(default_factory=lambda: config.MUNICIPALITIES_CSV)
 
 
 @dataclass
@@ -158,7 +161,7 @@ def render_one(job: RenderJob) -> RenderOutcome:
         return RenderOutcome(muni, False, error=f"{describe_failure(exc)} (se {failed})",
                              seconds=time.perf_counter() - start, retries=retries)
     try:
-        record = page_provenance(muni, paths, job.targets_dir, run, job.root)
+        record = page_provenance(muni, paths, job.targets_dir, run, job.root, job.registry_csv)
     except Exception as exc:  # noqa: BLE001 - a page whose inputs cannot be recorded is not published
         return RenderOutcome(muni, False, error=f"inddata kunne ikke registreres: {type(exc).__name__}: {exc}",
                              seconds=time.perf_counter() - start)
@@ -177,14 +180,14 @@ def publish_page(paths: config.YearPaths, muni: registry.Municipality, html: str
 
 
 def page_provenance(muni: registry.Municipality, paths: config.YearPaths, targets_dir: Path,
-                    run: provenance.RunInfo, root: Path = config.ROOT) -> dict:
+                    run: provenance.RunInfo, root: Path = config.ROOT, registry_csv: Path | None = None) -> dict:
     """`reports/<YEAR>/provenance/<code>-<slug>.json`: the run and every input of the page: the delivery
     files of every year in the account's history (the KPI table's years, as model.load reads them),
     the targets file and the municipality registry."""
     from pipeline.account import kpi_table
 
     years = sorted({int(y) for y in kpi_table.load(paths, muni.code)["year"]} | {paths.year})
-    return run.document(provenance.report_inputs(paths, muni.code, targets_dir, root, years))
+    return run.document(provenance.report_inputs(paths, muni.code, targets_dir, root, years, registry_csv))
 
 
 @contextlib.contextmanager

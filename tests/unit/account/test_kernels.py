@@ -122,6 +122,7 @@ REVIEWED_CACHES = {
     "pipeline.account.operations.reference.energy_per_unit": "data/reference/energy_per_unit.csv, keyed by path",
     "pipeline.account.operations.reference.parameters": "data/reference/operations_parameters.csv, keyed by path",
     "pipeline.peer_groups._read": "data/reference/municipality_groups.csv, keyed by path",
+    "pipeline.publish.keys._code_key": "the code's content hash, keyed by its folders (used by the run, not a page)",
     "pipeline.provenance._standalone_run": "only without GREEN_ACCOUNTS_RUN, which a warm kernel always has",
     "pipeline.registry.load": "data/reference/municipalities.csv, keyed by path",
     "pipeline.templating.environment": "the Jinja environment (templates reloaded when changed)",
