@@ -103,11 +103,27 @@ def build(paths: config.YearPaths, codes: Iterable[int], targets_dir: Path = con
         raise FileNotFoundError(f"der er ingen indlæste data for {paths.year} i {paths.processed}; "
                                 f"kør først `make ingest YEAR={paths.year}`")
     caveats = caveats or {}
-    parts = [municipality_rows(tables_by_year, code, paths.year, targets_dir, caveats.get(code, ()))
+    by_code = {y: split_by_municipality(tables) for y, tables in tables_by_year.items()}
+    parts = [municipality_rows(own_tables(by_code, tables_by_year, code), code, paths.year, targets_dir,
+                               caveats.get(code, ()))
              for code in sorted(codes)]
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in DTYPES.items()})[COLUMNS]
     return pd.concat(parts, ignore_index=True)
+
+
+def split_by_municipality(tables: Mapping[str, pd.DataFrame]) -> dict[str, dict[int, pd.DataFrame]]:
+    """dataset → municipality code → its rows (index kept), in one pass per table: the KPI groups then
+    filter a municipality's own rows, not the whole country's, once per KPI (98 × 98 masks otherwise)."""
+    return {name: {int(code): rows for code, rows in table.groupby("municipality_code", sort=False)}
+            for name, table in tables.items() if not table.empty}
+
+
+def own_tables(by_code: Mapping[int, Mapping[str, Mapping[int, pd.DataFrame]]],
+               tables_by_year: Mapping[int, Mapping[str, pd.DataFrame]], code: int) -> dict[int, dict[str, pd.DataFrame]]:
+    """Every year's tables with only CODE's rows (an empty slice of the table where it delivered none)."""
+    return {y: {name: by_code[y].get(name, {}).get(int(code), table.iloc[0:0]) for name, table in tables.items()}
+            for y, tables in tables_by_year.items()}
 
 
 def run(paths: config.YearPaths, codes: Iterable[int], targets_dir: Path = config.TARGETS,

@@ -141,10 +141,13 @@ def previous_emissions(paths: config.YearPaths, code: int) -> pd.DataFrame | Non
 def operations_history(paths: config.YearPaths, code: int, years: list[int], tf: targets.TargetFile) -> list:
     """The municipality as an enterprise in every year of the account (account.operations.history)."""
     from pipeline.account import operations
-    from pipeline.ingest import load_processed
 
-    tables_by_year = {y: load_processed(y, paths.processed_root) for y in years
-                      if config.YearPaths(y, processed_root=paths.processed_root).processed.is_dir()}
+    # only this municipality's rows of each year (a parquet filter), never the whole country's tables
+    tables_by_year = {}
+    for y in years:
+        year_paths = config.YearPaths(y, paths.raw_root, paths.processed_root, paths.reports_root)
+        if year_paths.processed.is_dir():
+            tables_by_year[y] = {name: _rows(year_paths, name, code) for name in schema.DATASETS}
     return operations.history(tables_by_year, code, tf.operations, until=paths.year)
 
 
