@@ -12,13 +12,13 @@ import pandas as pd
 from pipeline import schema
 from pipeline.errors import Problem
 from pipeline.ingest.cells import (  # noqa: F401 - parse_* also imported from here
-    convert_column_cellwise,
     is_blank,
     parse_category,
     parse_date,
     parse_float,
     typed_series,
 )
+from pipeline.ingest.columns import blank_rows, convert_column
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def read_dataset(path: Path, dataset: schema.Dataset, display_path: str):
     log.debug("read %s as %s", display_path, how)
     raw.columns = [normalise_header(c) for c in raw.columns]
     raw = raw.dropna(how="all")
-    raw = raw[~raw.apply(lambda r: all(is_blank(v) for v in r), axis=1)] if len(raw) else raw
+    raw = raw[~blank_rows(raw)]
     problems: list[Problem] = []
     duplicated = sorted({c for c in raw.columns if list(raw.columns).count(c) > 1})
     if duplicated:
@@ -137,8 +137,8 @@ def read_dataset(path: Path, dataset: schema.Dataset, display_path: str):
                 continue
             out[column.name] = typed_series([None] * len(raw), column, raw.index)
             continue
-        out[column.name], column_problems = convert_column_cellwise(raw[column.name], column,
-                                                                    how["decimal"], display_path)
+        out[column.name], column_problems = convert_column(raw[column.name], column,
+                                                           how["decimal"], display_path)
         problems += column_problems
     out["source_row"] = (raw.index.to_numpy() + 2).astype("int64")
     return out.reset_index(drop=True), problems

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline import schema
-from pipeline.ingest import columns
+from pipeline import config, schema
+from pipeline.ingest import available_years, columns, ingest_year, readers
 from pipeline.ingest.cells import DATE_FORMATS, convert_column_cellwise, is_blank
 from pipeline.ingest.columns import (
     DATE_SHAPES,
@@ -19,6 +19,7 @@ from pipeline.ingest.columns import (
     convert_column,
     convert_column_vectorised,
 )
+from tests.factories import FORMATS
 
 COLUMNS = [schema.Column("value", kind) for kind in
            (schema.FLOAT, schema.INT, schema.DATE, schema.CATEGORY, schema.YESNO, schema.TEXT)]
@@ -241,3 +242,48 @@ def test_blank_rows_are_the_rows_the_rowwise_filter_finds():
     repeated = pd.DataFrame([["", "1"], [" ", ""], ["", None]], columns=["a", "a"], dtype="str")
     for raw in (csv, xlsx, repeated, csv.iloc[:0]):
         assert blank_rows(raw).tolist() == (blank_rows_rowwise(raw).tolist() if len(raw) else [])
+
+
+def read_both(path, dataset) -> tuple:
+    """read_dataset with the vectorised readers, and with the per-cell ones read_dataset had before."""
+    vectorised = readers.read_dataset(path, dataset, path.name)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(readers, "convert_column", convert_column_cellwise)
+        patch.setattr(readers, "blank_rows", blank_rows_rowwise)
+        return vectorised, readers.read_dataset(path, dataset, path.name)
+
+
+@pytest.mark.usefixtures("vectorised_everywhere")
+@pytest.mark.parametrize("path", sorted(FORMATS.iterdir()), ids=lambda p: p.name)
+def test_format_fixtures_read_as_before(path):
+    dataset = schema.DATASETS[next(n for n in ("building_energy", "transport_energy", "buildings")
+                                   if path.name.startswith(n))]
+    (table, problems), (want, want_problems) = read_both(path, dataset)
+    pd.testing.assert_frame_equal(table, want, check_exact=True)
+    assert problems == want_problems == []
+
+
+@pytest.mark.usefixtures("vectorised_everywhere")
+def test_a_file_with_bad_cells_reads_as_before(tmp_path):
+    path = tmp_path / "waste.csv"
+    path.write_text("fraction;treatment;tonnes\npapir;genanvendelse;12,5\n;;\nplast; Genanvendelse ;mange\n"
+                    "glas;genanvendelse;1.2.3\n  ;\u00a0;\nmetal;deponi;-0\nMad-affald;forbrænding;1.234,5\n",
+                    encoding="cp1252")
+    (table, problems), (want, want_problems) = read_both(path, schema.DATASETS["waste"])
+    pd.testing.assert_frame_equal(table, want, check_exact=True)
+    assert problems == want_problems and [p.row for p in problems] == [4, 5]
+
+
+@pytest.mark.parametrize("year", available_years(config.RAW))
+def test_every_sample_year_ingests_as_before(year, monkeypatch):
+    vectorised = ingest_year(year, config.RAW, root=config.ROOT, strict=False)
+    monkeypatch.setattr(columns, "MIN_CELLS", 0)
+    monkeypatch.setattr(columns, "MIN_CELLS_DATES", 0)
+    forced = ingest_year(year, config.RAW, root=config.ROOT, strict=False)
+    monkeypatch.setattr(readers, "convert_column", convert_column_cellwise)
+    monkeypatch.setattr(readers, "blank_rows", blank_rows_rowwise)
+    before = ingest_year(year, config.RAW, root=config.ROOT, strict=False)
+    assert before.manifest.to_dict() == forced.manifest.to_dict() == vectorised.manifest.to_dict()
+    for name, table in before.tables.items():
+        pd.testing.assert_frame_equal(forced.tables[name], table, check_exact=True, obj=f"{year} {name}")
+        pd.testing.assert_frame_equal(vectorised.tables[name], table, check_exact=True, obj=f"{year} {name}")
