@@ -167,7 +167,7 @@ class YearPlan:
 
 
 def prepare(paths: config.YearPaths, staged: config.YearPaths, muni: registry.Municipality | None,
-            targets_dir, run: provenance.RunInfo, force: bool, run_key: str | None) -> YearPlan:
+            targets_dir, run: provenance.RunInfo, force: bool, run_key: str | None, workers: int = 1) -> YearPlan:
     """Validate the year into the staged generation, decide which pages are unchanged, and write the KPI
     table for the others (kept rows for the unchanged ones)."""
     from pipeline.account import kpi_table
@@ -182,7 +182,7 @@ def prepare(paths: config.YearPaths, staged: config.YearPaths, muni: registry.Mu
         unchanged = {}
     caveats = {m.code: set(caveats_by_kpi(validation.results[m.code].summary())) for m in validation.passed}
     kpi_table.run(staged, [m.code for m in validation.passed if m.code not in unchanged], targets_dir, caveats,
-                  kept=publication.load_table(staged) if unchanged else None, kept_codes=unchanged)
+                  kept=publication.load_table(staged) if unchanged else None, kept_codes=unchanged, workers=workers)
     to_render = [m for m in validation.passed if (muni is None or m.code == muni.code) and m.code not in unchanged]
     if unchanged:
         log.info("%s: %d municipalities unchanged since their published page; not rendered again",
@@ -241,7 +241,8 @@ def report_years(years: list[config.YearPaths], muni: registry.Municipality | No
             ingest_history(paths)
             faults.checkpoint("after-ingest")
             staged = stack.enter_context(generation.transaction(paths, run_id(run)))  # writes go here
-            plans.append(prepare(paths, staged, muni, targets_dir, run, force, run_keys[paths.year]))
+            plans.append(prepare(paths, staged, muni, targets_dir, run, force, run_keys[paths.year],
+                                 workers or os.cpu_count() or 1))
         jobs = [notebook.RenderJob(m, plan.staged, Path(targets_dir), run.generated_da, run,
                                    work_dir if len(years) == 1 else work_dir / str(plan.paths.year))
                 for plan in plans for m in plan.to_render]

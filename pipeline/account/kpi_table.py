@@ -94,19 +94,57 @@ def climate_account(tables_by_year: dict[int, dict[str, pd.DataFrame]], code: in
     return climate.build(year, emissions, before, target, action_table)
 
 
+PARALLEL_FROM = 24  # municipalities: below this, starting worker processes costs more than it saves
+
+
 def build(paths: config.YearPaths, codes: Iterable[int], targets_dir: Path = config.TARGETS,
-          caveats: Mapping[int, Iterable[str]] | None = None) -> pd.DataFrame:
+          caveats: Mapping[int, Iterable[str]] | None = None, workers: int = 1) -> pd.DataFrame:
     """The KPI table for the given municipalities (every processed year ≤ the report year is read once);
-    CAVEATS: municipality code → the KPI ids a validation warning qualifies."""
+    CAVEATS: municipality code → the KPI ids a validation warning qualifies. With WORKERS > 1 and at least
+    PARALLEL_FROM municipalities, they are shared out over worker processes; the table is the same."""
+    codes = sorted(int(c) for c in codes)
+    caveats = caveats or {}
+    if workers > 1 and len(codes) >= PARALLEL_FROM:
+        return _build_parallel(paths, codes, targets_dir, caveats, workers)
+    return _build(paths, codes, targets_dir, caveats)
+
+
+def _build_parallel(paths: config.YearPaths, codes: list[int], targets_dir: Path,
+                    caveats: Mapping[int, Iterable[str]], workers: int) -> pd.DataFrame:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    shares = [codes[i::workers] for i in range(workers)]
+    jobs = [(paths, share, targets_dir, {c: set(caveats.get(c, ())) for c in share}) for share in shares if share]
+    with ProcessPoolExecutor(len(jobs), mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_worker_logging, initargs=(logging.getLogger().getEffectiveLevel(),)) as pool:
+        parts = list(pool.map(_build_share, jobs))
+    table = pd.concat(parts, ignore_index=True)
+    return table.sort_values("municipality_code", kind="stable", ignore_index=True)  # as _build orders them
+
+
+def _worker_logging(level: int) -> None:
+    """A worker process logs warnings to stderr in the pipeline's format (it has no handler of its own)."""
+    from pipeline import runlog
+
+    logging.basicConfig(level=max(level, logging.WARNING), format=runlog.FORMAT, datefmt="%H:%M:%S")
+
+
+def _build_share(job) -> pd.DataFrame:
+    paths, codes, targets_dir, caveats = job
+    return _build(paths, codes, targets_dir, caveats)
+
+
+def _build(paths: config.YearPaths, codes: list[int], targets_dir: Path,
+           caveats: Mapping[int, Iterable[str]]) -> pd.DataFrame:
     tables_by_year = {y: load_processed(y, paths.processed_root) for y in processed_years(paths)}
     if paths.year not in tables_by_year:
         raise FileNotFoundError(f"der er ingen indlæste data for {paths.year} i {paths.processed}; "
                                 f"kør først `make ingest YEAR={paths.year}`")
-    caveats = caveats or {}
     by_code = {y: split_by_municipality(tables) for y, tables in tables_by_year.items()}
     parts = [municipality_rows(own_tables(by_code, tables_by_year, code), code, paths.year, targets_dir,
                                caveats.get(code, ()))
-             for code in sorted(codes)]
+             for code in codes]
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in DTYPES.items()})[COLUMNS]
     return pd.concat(parts, ignore_index=True)
@@ -128,12 +166,12 @@ def own_tables(by_code: Mapping[int, Mapping[str, Mapping[int, pd.DataFrame]]],
 
 def run(paths: config.YearPaths, codes: Iterable[int], targets_dir: Path = config.TARGETS,
         caveats: Mapping[int, Iterable[str]] | None = None, kept: pd.DataFrame | None = None,
-        kept_codes: Iterable[int] = ()) -> Path:
+        kept_codes: Iterable[int] = (), workers: int = 1) -> Path:
     """Compute and write `data/processed/<YEAR>/kpis.parquet` atomically. KEPT_CODES: municipalities whose
     rows are taken from KEPT (the published rows of a page whose inputs have not changed) instead."""
     from pipeline import atomic
 
-    table = build(paths, codes, targets_dir, caveats)
+    table = build(paths, codes, targets_dir, caveats, workers)
     kept_codes = {int(c) for c in kept_codes}
     if kept is not None and kept_codes:
         reused = kept[kept["municipality_code"].isin(kept_codes)][COLUMNS].astype(DTYPES)

@@ -49,3 +49,15 @@ def test_load_without_the_table_names_the_fix(tmp_path):
 def test_empty_run_writes_an_empty_table_with_the_columns(paths):
     empty = kpi_table.build(paths, [])
     assert empty.empty and list(empty.columns) == kpi_table.COLUMNS
+
+
+def test_shared_out_over_worker_processes_the_table_is_the_same(paths, monkeypatch):
+    """At national scale the municipalities are shared out over worker processes; same rows, same order."""
+    serial = kpi_table.build(paths, [153, 151], paths.processed_root.parent / "no-targets",
+                             {151: {"household_recycling_rate"}})
+    monkeypatch.setattr(kpi_table, "PARALLEL_FROM", 2)
+    parallel = kpi_table.build(paths, [153, 151], paths.processed_root.parent / "no-targets",
+                               {151: {"household_recycling_rate"}}, workers=2)
+    pd.testing.assert_frame_equal(parallel, serial, check_exact=True)
+    assert parallel["caveat"].any(), "the caveats reach the worker processes"
+    assert list(parallel["municipality_code"].unique()) == [151, 153]
