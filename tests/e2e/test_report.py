@@ -268,6 +268,25 @@ def test_make_variables_are_values_never_commands(tmp_path, variable):
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.parametrize("target,variables", [
+    ("backfill", ["FROM=2019;touch {marker}", "TO=2024"]),
+    ("backfill", ["FROM=2019", "TO=$(shell touch {marker})"]),
+    ("backfill", ["FROM=2019", "TO=2024", "EXECUTOR=`touch {marker}`"]),
+    ("backfill", ["FROM=2019", "TO=2024", "EXECUTOR=dask://$$(touch {marker}):8786"]),
+    ("report", ["YEAR=20x4", "FORCE=$(shell touch {marker})"]),
+])
+def test_backfill_and_render_variables_are_values_never_commands(tmp_path, target, variables):
+    """FROM, TO, EXECUTOR and FORCE reach the CLI as values (FORCE only switches --force on); bad ones are
+    refused with exit 2 before anything is read."""
+    marker = tmp_path / "pwned"
+    proc = subprocess.run(["make", "-C", str(ROOT), "--no-print-directory", target,
+                           *[v.format(marker=marker) for v in variables]],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 2 and "Error 2" in proc.stderr, proc.stderr[-1500:]
+    assert not marker.exists(), f"{variables} ran a command"
+    assert "Traceback" not in proc.stderr
+
+
 def test_operations_kpi_blocks_draw_a_chart_only_with_a_target(published_reports):
     """Issue 12: the section 'Kommunen som virksomhed' has the group's charts; in 'Nøgletal' an operations KPI
     block draws one only when the municipality has a target (Ballerup: heat per m², 113 kWh/m² by 2030)."""
